@@ -41,14 +41,19 @@ function paddingBlockWK() {
  * when `wk` supplies W[t]+K[t] as a constant.
  */
 function emitRounds(lines, v, { pre, word, wk }) {
+  // Maj(a,b,c) = b ^ ((a ^ b) & (b ^ c)), and this round's b ^ c is the previous round's a ^ b.
+  lines.push(`    bc = ${v[1]} ^ ${v[2]};`);
   for (let t = 0; t < 64; t++) {
     const r = (i) => v[(((i - t) % 8) + 8) % 8];
     const [a, b, c, d, e, f, g, h] = [0, 1, 2, 3, 4, 5, 6, 7].map(r);
     if (pre) pre(lines, t);
-    const addend = wk ? hex32(wk[t]) : `${word(t)} + ${hex32(K[t])}`;
-    lines.push(`    t1 = ${h} + (rotr<u32>(${e}, 6) ^ rotr<u32>(${e}, 11) ^ rotr<u32>(${e}, 25)) + (${g} ^ (${e} & (${f} ^ ${g}))) + ${addend};`);
+    const addend = wk ? hex32(wk[t]) : `(${word(t)} + ${hex32(K[t])})`;
+    // Terms that do not depend on the newest e come first: the e path is the critical one.
+    lines.push(`    t1 = ${h} + ${addend} + (${g} ^ (${e} & (${f} ^ ${g}))) + (rotr<u32>(${e}, 6) ^ rotr<u32>(${e}, 11) ^ rotr<u32>(${e}, 25));`);
     lines.push(`    ${d} += t1;`);
-    lines.push(`    ${h} = t1 + (rotr<u32>(${a}, 2) ^ rotr<u32>(${a}, 13) ^ rotr<u32>(${a}, 22)) + ((${a} & ${b}) | (${c} & (${a} | ${b})));`);
+    lines.push(`    ab = ${a} ^ ${b};`);
+    lines.push(`    ${h} = t1 + (rotr<u32>(${a}, 2) ^ rotr<u32>(${a}, 13) ^ rotr<u32>(${a}, 22)) + (${b} ^ (ab & bc));`);
+    lines.push(`    bc = ab;`);
   }
 }
 
@@ -72,7 +77,7 @@ out.push('');
 // Generic compression of one 64-byte block (seeds, arbitrary messages).
 out.push('/** Compresses the 64-byte block at `block` into the eight u32 state words at `st`. */');
 out.push('export function compressBlock(st: usize, block: usize): void {');
-out.push('  let t1: u32;');
+out.push('  let t1: u32, ab: u32, bc: u32;');
 for (let i = 0; i < 16; i++) out.push(`  let w${i}: u32 = bswap<u32>(load<u32>(block, ${4 * i}));`);
 V.forEach((x, i) => out.push(`  let ${x}: u32 = load<u32>(st, ${4 * i});`));
 {
@@ -92,7 +97,7 @@ out.push(' * string, `iterations` times (protocol A1). Block 1 is the hex text, 
 out.push(' * is the constant padding block, whose W+K is folded into immediates.');
 out.push(' */');
 out.push('export function hexChain(st: usize, iterations: u32): void {');
-out.push('  let t1: u32;');
+out.push('  let t1: u32, ab: u32, bc: u32;');
 S.forEach((x, i) => out.push(`  let ${x}: u32 = load<u32>(st, ${4 * i});`));
 out.push('  for (let it: u32 = 0; it < iterations; it++) {');
 for (let i = 0; i < 8; i++) {
@@ -115,7 +120,7 @@ out.push('');
 // Binary iteration: h = SHA256(h) on the 32-byte digest (one block: h, 0x80, zeros, length 256).
 out.push('/** Replaces the digest at `st` by SHA256 of its 32 bytes, `iterations` times (SHA256^W). */');
 out.push('export function binChain(st: usize, iterations: u32): void {');
-out.push('  let t1: u32;');
+out.push('  let t1: u32, ab: u32, bc: u32;');
 S.forEach((x, i) => out.push(`  let ${x}: u32 = load<u32>(st, ${4 * i});`));
 out.push('  for (let it: u32 = 0; it < iterations; it++) {');
 for (let i = 0; i < 8; i++) out.push(`    let w${i}: u32 = ${S[i]};`);
