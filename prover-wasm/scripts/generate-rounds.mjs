@@ -101,8 +101,9 @@ out.push('  let t1: u32, ab: u32, bc: u32;');
 S.forEach((x, i) => out.push(`  let ${x}: u32 = load<u32>(st, ${4 * i});`));
 out.push('  for (let it: u32 = 0; it < iterations; it++) {');
 for (let i = 0; i < 8; i++) {
-  out.push(`    let w${2 * i}: u32 = hexWordHigh(${S[i]});`);
-  out.push(`    let w${2 * i + 1}: u32 = hexWordLow(${S[i]});`);
+  out.push(`    const x${i} = hexWords(${S[i]});`);
+  out.push(`    let w${2 * i}: u32 = <u32>(x${i} >> 32);`);
+  out.push(`    let w${2 * i + 1}: u32 = <u32>x${i};`);
 }
 V.forEach((x, i) => out.push(`    let ${x}: u32 = ${hex32(IV[i])};`));
 emitRounds(out, V, { pre: schedulePre, word: windowWord });
@@ -140,7 +141,7 @@ out.push(`export const PADDING_BLOCK_WK: StaticArray<u32> = [${PADWK.map(hex32).
 out.push(`export const ROUND_K: StaticArray<u32> = [${K.map(hex32).join(', ')}];`);
 out.push(`export const INITIAL_STATE: StaticArray<u32> = [${IV.map(hex32).join(', ')}];`);
 out.push('');
-out.push("import { hexWordHigh, hexWordLow } from '../hex';");
+out.push("import { hexWords } from '../hex';");
 
 const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'assembly', 'generated', 'rounds.ts');
 mkdirSync(dirname(target), { recursive: true });

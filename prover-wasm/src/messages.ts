@@ -31,4 +31,4 @@ export type ProverTask = ChainTask | BatchTask | IterateTask;
 export type ProverTaskResult<T> = { ok: true; value: T } | { ok: false; code: string; name: string; message: string };
 
 /** Messages on a chain task's progress port. */
-export type ProgressMessage = { type: 'started' } | { type: 'progress'; done: number; total: number };
+export type ProgressMessage = { type: 'started' } | { type: 'progress'; done: number; total: number } | { type: 'finished' };

@@ -59,8 +59,13 @@ export class ProverPool {
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const queued = new AbortController();
     let started = false;
+    let finished: () => void = () => {};
+    // Two ports have no order between them: the result may overtake the last progress messages,
+    // so a successful call also waits for the worker's 'finished', which comes after them all.
+    const drained = new Promise<void>((resolve) => (finished = resolve));
     port1.on('message', (message: ProgressMessage) => {
       if (message.type === 'started') started = true;
+      else if (message.type === 'finished') finished();
       else options.onProgress?.(message.done, message.total);
     });
     // Before a worker picks the task up, abort takes it off the queue; once it runs, the worker
@@ -69,7 +74,9 @@ export class ProverPool {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (options.signal?.aborted) throw new ProverCancelledError();
-      return await this.submit<ChainResult>({ kind: 'chain', params, port: port2, cancel }, [port2], queued.signal);
+      const result = await this.submit<ChainResult>({ kind: 'chain', params, port: port2, cancel }, [port2], queued.signal);
+      await drained;
+      return result;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       port1.close();

@@ -106,7 +106,7 @@ export class Prover {
     const { from, fromIndex, count, difficulty } = params;
     assertHash(from, 'from');
     assertInteger(fromIndex, 'fromIndex', -1, Number.MAX_SAFE_INTEGER - 1);
-    assertInteger(count, 'count', 0, Number.MAX_SAFE_INTEGER - 1 - fromIndex);
+    assertInteger(count, 'count', 0, Number.MAX_SAFE_INTEGER - fromIndex); // last index ≤ 2^53 − 1
     assertInteger(difficulty, 'difficulty', 0, MAX_DIFFICULTY);
     const segment = params.segmentBeats ?? Math.max(1, Math.ceil(SEGMENT_ITERATIONS / (difficulty + 1)));
     assertInteger(segment, 'segmentBeats', 1, 1 << 24);

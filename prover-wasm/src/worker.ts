@@ -28,6 +28,7 @@ function execute(task: ProverTask): unknown {
           shouldStop: () => cancel !== undefined && Atomics.load(cancel, 0) !== 0,
         });
       } finally {
+        post({ type: 'finished' });
         port?.close();
       }
     }
