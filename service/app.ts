@@ -1,0 +1,110 @@
+// createApp(deps): the Express app with the middleware every route stands on. It never listens
+// (service/main does), so tests drive it with supertest.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler, type Router } from 'express';
+import type { Config } from './config.js';
+import { AppError, errorHandler, methodNotAllowed, notFoundHandler } from './errors.js';
+import { requestLogger, type Logger } from './logger.js';
+import { MemoryRateLimitStore, RATE_LIMIT_CONTEXT, type RateLimitContext, type RateLimitStore } from './rate-limit.js';
+
+/** A router and the path it is mounted at. */
+export interface MountedRouter {
+  path: string;
+  router: Router;
+}
+
+/** What createApp is built from. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** Mounted in order after the built-in routes, before the 404 handler. */
+  routers?: MountedRouter[];
+  /** Rate-limit counters shared by every limiter (default: in memory, per process). */
+  rateLimitStore?: RateLimitStore;
+  /** Version reported by `/api/health` (default: this package's version). */
+  version?: string;
+}
+
+/** Paths that answer cross-origin requests like the peer's public Beats routes (peer-protocol §3). */
+export const PUBLIC_CORS_PATHS = ['/api/v1/beat', '/api/health'];
+
+/** CORS for public routes: `*` origin, GET/POST, Content-Type/Authorization; OPTIONS → 204. */
+export const publicCors: RequestHandler = (req, res, next) => {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization');
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.status(204).end();
+    return;
+  }
+  next();
+};
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** True when the request carries a body (chunked, or a Content-Length above 0). */
+function hasBody(req: express.Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
+}
+
+/** 415 UNSUPPORTED_MEDIA_TYPE for a POST/PUT/PATCH/DELETE body that is not application/json (peer §3 row 1). */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  if (BODY_METHODS.has(req.method) && hasBody(req) && !req.is('application/json')) {
+    return next(new AppError('UNSUPPORTED_MEDIA_TYPE'));
+  }
+  next();
+};
+
+/** This package's version, from the nearest package.json named `beats` (source or dist layout). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'beats' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not here: try the parent.
+    }
+  }
+  return '0.0.0';
+}
+
+/** The service's Express app: ids, logs, CORS, JSON bodies, health, `deps.routers`, 404, errors. */
+export function createApp(deps: AppDeps): express.Application {
+  const { config, logger } = deps;
+  const version = deps.version ?? packageVersion();
+  const app = express();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const rateLimitContext: RateLimitContext = {
+    enabled: config.rateLimits,
+    store: deps.rateLimitStore ?? new MemoryRateLimitStore(),
+  };
+  app.locals[RATE_LIMIT_CONTEXT] = rateLimitContext;
+
+  app.use(requestLogger(logger));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  // Before body checks, so preflights and error answers on public routes carry CORS headers.
+  app.use(PUBLIC_CORS_PATHS, publicCors);
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: config.bodyLimitBytes, type: 'application/json' }));
+
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, version, uptime_s: Math.floor(process.uptime()) });
+  });
+  app.all('/api/health', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+
+  for (const { path, router } of deps.routers ?? []) app.use(path, router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
