@@ -14,7 +14,7 @@ export type ChainFn = (params: {
 }) => Promise<{ toHash: string; beats: Uint8Array }>;
 
 /** Independent beats: beat j continues prevs[32j..32j+32) at index indices[j]; 32 bytes out per beat. */
-export type BatchFn = (params: { prevs: Uint8Array; indices: number[]; difficulty: number; anchorHash: string }) => Promise<Uint8Array>;
+export type BatchFn = (params: { prevs: Uint8Array; indices: number[]; difficulty: number; anchorHash: string; nonce?: string }) => Promise<Uint8Array>;
 
 /** SHA256 applied `iterations` times to a 32-byte value (protocol B3's SHA256^W). */
 export type IterateFn = (input: Uint8Array, iterations: number) => Promise<Uint8Array>;
