@@ -1,5 +1,6 @@
 // The beat chain of protocol A1, scalar: one beat = SHA256(seed) then `difficulty` hex iterations.
 import { hexChain } from './generated/rounds';
+import { hexChainVectorSchedule } from './generated/rounds-vs';
 import { writePrefix, writeSuffix } from './seed';
 import { hashInto, loadDigest, storeDigest } from './sha256';
 
@@ -10,7 +11,8 @@ const STATE: usize = memory.data(32, 16);
 @inline export function beatInPlace(st: usize, index: u64, difficulty: u32, noncePtr: usize, seedTail: usize): void {
   const start = writePrefix(st, index, noncePtr);
   hashInto(start, noncePtr + seedTail - start, st);
-  hexChain(st, difficulty);
+  if (ASC_FEATURE_SIMD) hexChainVectorSchedule(st, difficulty);
+  else hexChain(st, difficulty);
 }
 
 /**
