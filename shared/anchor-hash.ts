@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, anumber } from '@noble/hashes/utils.js';
 import { bytesToHex, hex32ToBytes } from './hex.js';
 import { utf8Encode } from './base64.js';
+import { writeU64BEInto } from './bytes.js';
 
 /** `prev_hash` of anchor 0: hex SHA256(utf8("beats:genesis:v1:")) (protocol A2). */
 export const ANCHOR_GENESIS_PREV = '85bcee012b801a99d2bac509b66d5127e482c227a769b72d609b04167f00e1cd';
@@ -19,12 +20,9 @@ export function computeAnchorHash(prevHashHex: string, beatIndex: number, entrop
   abytes(entropy, 32, 'entropy');
   // 19 + 32 + 8 + 32 = 91 bytes, hashed once; difficulty is not part of it (peer-protocol §2).
   const preimage = new Uint8Array(DOMAIN.length + 32 + 8 + 32);
-  const view = new DataView(preimage.buffer);
   preimage.set(DOMAIN, 0);
   preimage.set(prev, DOMAIN.length);
-  // u64be as two u32 halves: bitwise operators would truncate indices above 2^32.
-  view.setUint32(DOMAIN.length + 32, Math.floor(beatIndex / 2 ** 32));
-  view.setUint32(DOMAIN.length + 36, beatIndex >>> 0);
+  writeU64BEInto(preimage, DOMAIN.length + 32, beatIndex);
   preimage.set(entropy, DOMAIN.length + 40);
   return bytesToHex(sha256(preimage));
 }

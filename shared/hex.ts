@@ -20,7 +20,7 @@ export function hexToBytes(hex: string): Uint8Array {
     throw new TypeError(`"hex" expected an even-length hex string, got ${describe(hex)}`);
   }
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < out.length; i++) out[i] = (NIBBLE[hex.charCodeAt(2 * i)] << 4) | NIBBLE[hex.charCodeAt(2 * i + 1)];
   return out;
 }
 
@@ -37,3 +37,10 @@ function describe(value: unknown): string {
 }
 
 const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Value of a hex digit by char code (the string was checked to hold hex digits only). */
+const NIBBLE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) {
+  NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
+  NIBBLE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}

@@ -1,6 +1,7 @@
 // RFC 6962 §2.1 Merkle Tree Hash and audit paths, the commitment of work proof v2 (protocol B3).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, anumber, isBytes } from '@noble/hashes/utils.js';
+import { equalBytes, writeU64BEInto } from './bytes.js';
 
 /** A one-shot hash returning 32 bytes; it must not keep a reference to its input (scratch buffers are reused). */
 export type HashFn = (data: Uint8Array) => Uint8Array;
@@ -15,7 +16,7 @@ export function leafData(index: number, beatHash: Uint8Array): Uint8Array {
   anumber(index, 'index');
   abytes(beatHash, 32, 'beatHash');
   const out = new Uint8Array(LEAF_DATA_LENGTH);
-  writeU64BE(out, 0, index);
+  writeU64BEInto(out, 0, index);
   out.set(beatHash, 8);
   return out;
 }
@@ -99,7 +100,7 @@ export class MerkleTree {
     const scratch = new Uint8Array(1 + LEAF_DATA_LENGTH); // 0x00 ‖ u64be(i) ‖ b_i
     scratch[0] = LEAF_PREFIX;
     for (let i = 0; i < n; i++) {
-      writeU64BE(scratch, 1, i);
+      writeU64BEInto(scratch, 1, i);
       scratch.set(i === 0 ? fromHash : beatHashes.subarray((i - 1) * 32, i * 32), 9);
       hashes.set(digest(hash, scratch), i * 32);
     }
@@ -186,18 +187,6 @@ function hashLeafInput(data: Uint8Array): Uint8Array {
   return buf;
 }
 
-// u64be as two u32 halves: bitwise operators would truncate values above 2^32.
-function writeU64BE(out: Uint8Array, offset: number, value: number): void {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  view.setUint32(offset, Math.floor(value / 2 ** 32));
-  view.setUint32(offset + 4, value >>> 0);
-}
-
 function isHash(value: unknown): value is Uint8Array {
   return isBytes(value) && value.length === 32;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return a.length === b.length;
 }
