@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
   NOT_FOUND: { status: 404, message: 'Not found' },
+  ANCHOR_NOT_FOUND: { status: 404, message: 'Anchor not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
 
   // Authentication and authorisation.
