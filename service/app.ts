@@ -8,6 +8,12 @@ import type { Config } from './config.js';
 import { AppError, errorHandler, methodNotAllowed, notFoundHandler } from './errors.js';
 import { requestLogger, type Logger } from './logger.js';
 import { MemoryRateLimitStore, RATE_LIMIT_CONTEXT, type RateLimitContext, type RateLimitStore } from './rate-limit.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { anchorRoutes } from './routes/anchor-routes.js';
+import { keyRoutes } from './routes/key-routes.js';
+import { timestampRoutes } from './routes/timestamp-routes.js';
+import { workProofRoutes } from './routes/work-proof-routes.js';
+import type { Services } from './services.js';
 
 /** A router and the path it is mounted at. */
 export interface MountedRouter {
@@ -19,6 +25,8 @@ export interface MountedRouter {
 export interface AppDeps {
   config: Config;
   logger: Logger;
+  /** The Beats service (anchors, keys, work proofs, timestamps, admin); see services.ts. */
+  services?: Services;
   /** Mounted in order after the built-in routes, before the 404 handler. */
   routers?: MountedRouter[];
   /** Rate-limit counters shared by every limiter (default: in memory, per process). */
@@ -73,7 +81,25 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-/** The service's Express app: ids, logs, CORS, JSON bodies, health, `deps.routers`, 404, errors. */
+/** The Beats service's routes and where they are mounted (architecture: HTTP surface). */
+function serviceRouters(services: Services, config: Config): MountedRouter[] {
+  const { keyring, reader, workProof, engine } = services;
+  return [
+    { path: '/api/v1/beat', router: anchorRoutes({ reader, keyring, intervalMs: config.anchorIntervalMs }) },
+    { path: '/api/v1/beat', router: keyRoutes({ keyring }) },
+    { path: '/api/v1/beat', router: workProofRoutes({ service: workProof, engine, bodyLimitBytes: config.bodyLimitBytes }) },
+    {
+      path: '/api/v1/beat',
+      router: timestampRoutes({
+        head: async () => (await reader.head())?.anchor,
+        anchorKey: () => keyring.active('anchor'),
+      }),
+    },
+    { path: '/api/v1/admin', router: adminRoutes({ keyring, adminToken: config.adminToken }) },
+  ];
+}
+
+/** The service's Express app: ids, logs, CORS, JSON bodies, health, the service routes, `deps.routers`, 404, errors. */
 export function createApp(deps: AppDeps): express.Application {
   const { config, logger } = deps;
   const version = deps.version ?? packageVersion();
@@ -102,6 +128,7 @@ export function createApp(deps: AppDeps): express.Application {
   });
   app.all('/api/health', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
 
+  if (deps.services) for (const { path, router } of serviceRouters(deps.services, config)) app.use(path, router);
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
 
   app.use(notFoundHandler);

@@ -4,10 +4,12 @@ import { beatCommand } from './commands/beat.js';
 import { benchCommand } from './commands/bench.js';
 import { chainCommand } from './commands/chain.js';
 import { genesisCommand } from './commands/genesis.js';
+import { serveCommand } from './commands/serve.js';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<void>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  serve: { run: serveCommand, usage: 'serve   (the service; configuration from the environment, see README)' },
   genesis: { run: genesisCommand, usage: 'genesis --seed S' },
   beat: { run: beatCommand, usage: 'beat --prev H --index I --difficulty D [--anchor-hash A] [--nonce N]' },
   chain: { run: chainCommand, usage: 'chain --from H [--start-index I] --beats N --difficulty D [--anchor-hash A] [--nonce N] [--json]' },

@@ -25,6 +25,8 @@ export type WorkProofReceipt = Signed<WorkProofReceiptFields & { utc: string; ki
 /** The key the signer uses: the keyring's active work-proof key. */
 export interface WorkProofKeySource {
   active(use: 'work_proof'): { kid: string; secretKey: Uint8Array };
+  /** Reloads the keyset when stale, so a rotation made by another instance is honoured. */
+  refresh?(): Promise<void>;
 }
 
 /** Signs and records work-proof receipts. */
@@ -37,6 +39,7 @@ export class ReceiptSigner {
 
   /** The signed receipt for `fields`, recorded as issued. */
   async sign(fields: WorkProofReceiptFields): Promise<WorkProofReceipt> {
+    await this.keys.refresh?.();
     const key = this.keys.active('work_proof');
     const issuedAt = this.now();
     const receipt = signReceipt({ ...fields, utc: new Date(issuedAt).toISOString(), kid: key.kid }, key.secretKey);

@@ -1,0 +1,75 @@
+// The composition root: opens the store, the signing keys, the prover pool and the anchor clock,
+// and builds the services the routes call. `close()` stops them in reverse order.
+import { poolEngine } from '../prover-wasm/src/engines.js';
+import { ProverPool } from '../prover-wasm/src/pool.js';
+import type { VerifyingEngine } from '../shared/proof-engine.js';
+import { AnchorClock } from './anchors/anchor-clock.js';
+import { AnchorReader } from './anchors/anchor-reader.js';
+import type { Config } from './config.js';
+import { Keyring } from './keys/keyring.js';
+import { loadRootSeed } from './keys/root-seed.js';
+import type { Logger } from './logger.js';
+import type { Database } from './store/database.js';
+import { openDatabase } from './store/open-database.js';
+import { ReceiptRepository } from './store/receipt-repository.js';
+import type { AnchorLookup } from './work-proof/anchor-window.js';
+import { ReceiptSigner } from './work-proof/receipt-signer.js';
+import { WorkProofService } from './work-proof/work-proof-service.js';
+
+/** How often an instance reloads the keyset, so a rotation made elsewhere is seen. */
+export const KEYSET_REFRESH_MS = 5000;
+
+/** Everything the routes stand on. */
+export interface Services {
+  db: Database;
+  keyring: Keyring;
+  reader: AnchorReader;
+  clock: AnchorClock;
+  pool: ProverPool;
+  engine: VerifyingEngine;
+  anchors: AnchorLookup;
+  workProof: WorkProofService;
+  close(): Promise<void>;
+}
+
+/** Opens every service from `config`; `db` may be given (tests pass a private schema). */
+export async function openServices(config: Config, logger: Logger, options: { db?: Database; startClock?: boolean } = {}): Promise<Services> {
+  const { seed } = loadRootSeed({ signingSeedHex: config.beatsSigningSeed, dataDir: config.dataDir });
+  const db = options.db ?? (await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  try {
+    const keyring = await Keyring.open(db, seed);
+    const reader = new AnchorReader({ db, intervalMs: config.anchorIntervalMs });
+    const clock = new AnchorClock({ db, keyring, intervalMs: config.anchorIntervalMs, difficulty: config.difficulty, logger });
+    clock.onAnchor((stored) => reader.noteAppended(stored));
+    const pool = new ProverPool({ threads: config.proverThreads });
+    const engine = poolEngine(pool);
+    const anchors: AnchorLookup = {
+      async headIndex() {
+        const head = await reader.head();
+        if (!head) throw new Error('no anchor yet');
+        return head.anchor.beat_index;
+      },
+      async hashAt(index) {
+        return (await reader.get(index))?.anchor.hash ?? null;
+      },
+    };
+    const keys = {
+      active: (use: 'work_proof') => keyring.active(use),
+      refresh: () => keyring.refreshIfStale(KEYSET_REFRESH_MS),
+    };
+    const signer = new ReceiptSigner(keys, new ReceiptRepository(db));
+    const workProof = new WorkProofService({ engine, anchors, signer });
+    if (options.startClock !== false) await clock.start();
+    return {
+      db, keyring, reader, clock, pool, engine, anchors, workProof,
+      async close() {
+        await clock.stop();
+        await pool.close();
+        if (!options.db) await db.close();
+      },
+    };
+  } catch (error) {
+    if (!options.db) await db.close();
+    throw error;
+  }
+}
