@@ -4,6 +4,7 @@ import { beatCommand } from './commands/beat.js';
 import { benchCommand } from './commands/bench.js';
 import { chainCommand } from './commands/chain.js';
 import { genesisCommand } from './commands/genesis.js';
+import { keygenCommand } from './commands/keygen.js';
 import { serveCommand } from './commands/serve.js';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<void>;
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   genesis: { run: genesisCommand, usage: 'genesis --seed S' },
   beat: { run: beatCommand, usage: 'beat --prev H --index I --difficulty D [--anchor-hash A] [--nonce N]' },
   chain: { run: chainCommand, usage: 'chain --from H [--start-index I] --beats N --difficulty D [--anchor-hash A] [--nonce N] [--json]' },
+  keygen: { run: keygenCommand, usage: 'keygen   (prints a new BEATS_SIGNING_SEED)' },
   bench: { run: benchCommand, usage: 'bench [--json] [--repeats N] [--target-ms M] [--native PATH-TO-sha_chain]' },
 };
 

@@ -72,10 +72,18 @@ describe('beats CLI', () => {
     expect(r.err).not.toMatch(/\bat .+:\d+:\d+/); // no stack trace
   });
 
+  it('keygen prints a fresh 64-hex seed each time', () => {
+    const a = beats('keygen');
+    const b = beats('keygen');
+    expect(a.code).toBe(0);
+    expect(a.out).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.out).not.toBe(a.out);
+  });
+
   it('help lists every command and exits 0; no command prints usage and exits 2', () => {
     const help = beats('help');
     expect(help.code).toBe(0);
-    for (const c of ['genesis', 'beat', 'chain', 'bench']) expect(help.out).toContain(`beats ${c}`);
+    for (const c of ['serve', 'genesis', 'beat', 'chain', 'bench', 'keygen']) expect(help.out).toContain(`beats ${c}`);
     expect(beats().code).toBe(2);
   });
 });
