@@ -1,26 +1,8 @@
 // Signs work-proof receipts (protocol A3/B5) with the active work-proof key and records each one
 // before it is answered, so every receipt in circulation is in the issued log.
-import { receiptId, signReceipt, type Signed } from '../../shared/receipts.js';
+import { receiptId, signReceipt } from '../../shared/receipts.js';
+import type { WorkProofReceipt, WorkProofReceiptFields } from '../../shared/work-proof-receipt.js';
 import type { ReceiptRepository } from '../store/receipt-repository.js';
-
-/** The fields every work-proof receipt carries before utc, kid and signature. */
-export interface WorkProofReceiptFields {
-  type: 'work_proof';
-  version: 1 | 2;
-  mode: string;
-  assurance: string;
-  subject: string | null;
-  merkle_root: string | null;
-  beats_verified: number;
-  difficulty: number;
-  anchor_index: number;
-  anchor_hash: string;
-  from_hash: string;
-  to_hash: string;
-}
-
-/** A signed work-proof receipt. */
-export type WorkProofReceipt = Signed<WorkProofReceiptFields & { utc: string; kid: string }>;
 
 /** The key the signer uses: the keyring's active work-proof key. */
 export interface WorkProofKeySource {

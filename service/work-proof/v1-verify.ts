@@ -4,25 +4,10 @@
 // difficulty taken as given only within [min, max] and verified at that value (#7).
 import { bytesToHex, hexToBytes } from '../../shared/hex.js';
 import type { VerifyingEngine } from '../../shared/proof-engine.js';
+import type { ReceiptFieldsV1 } from '../../shared/work-proof-receipt.js';
 import { checkAnchor, type AnchorLookup } from './anchor-window.js';
 import { V1_LIMITS } from './v1-limits.js';
 import type { ProofV1 } from './v1-parse.js';
-
-/** The receipt fields a valid v1 proof earns (utc, kid and signature are added by the signer). */
-export interface ReceiptFieldsV1 {
-  type: 'work_proof';
-  version: 1;
-  mode: 'v1-spot';
-  assurance: 'prover-chosen';
-  subject: null;
-  merkle_root: null;
-  beats_verified: number;
-  difficulty: number;
-  anchor_index: number;
-  anchor_hash: string;
-  from_hash: string;
-  to_hash: string;
-}
 
 /** Outcome of checking a v1 proof. */
 export type V1Outcome = { valid: true; receipt: ReceiptFieldsV1 } | { valid: false; reason: string };

@@ -5,7 +5,8 @@ import { DEFAULT_PROOF_LIMITS, parseProofV2, verifyProofV2, type ProofLimits } f
 import type { VerifyingEngine } from '../../shared/proof-engine.js';
 import { AppError } from '../errors.js';
 import type { AnchorLookup } from './anchor-window.js';
-import type { ReceiptSigner, WorkProofReceipt, WorkProofReceiptFields } from './receipt-signer.js';
+import type { WorkProofReceipt, WorkProofReceiptFields } from '../../shared/work-proof-receipt.js';
+import type { ReceiptSigner } from './receipt-signer.js';
 import { V1_LIMITS } from './v1-limits.js';
 import { parseProofV1 } from './v1-parse.js';
 import { verifyProofV1 } from './v1-verify.js';

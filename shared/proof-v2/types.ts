@@ -2,6 +2,7 @@
 // receipt payload a valid proof earns (B5) and the stable reason codes of logic failures.
 
 /** How a proof shows its beats: Fiat–Shamir sampled spot checks (protocol B3) or every beat (protocol B4). */
+import type { ReceiptFieldsV2 } from '../work-proof-receipt.js';
 export type ProofMode = 'sampled' | 'full';
 
 /** One challenged beat with its predecessor and their RFC 6962 audit paths (protocol B3). */
@@ -45,24 +46,10 @@ export interface ProofV2 {
 }
 
 /** What a receipt states it checked: every beat, or k Fiat–Shamir challenges (protocol B5). */
-export type AssuranceV2 = 'full' | `fs-${number}`;
+export type AssuranceV2 = ReceiptFieldsV2['assurance'];
 
-/** The receipt payload of a valid v2 proof, minus utc, kid and signature, which the signer adds (protocol B5). */
-export interface ReceiptFieldsV2 {
-  type: 'work_proof';
-  version: 2;
-  mode: ProofMode;
-  assurance: AssuranceV2;
-  subject: string;
-  beats_verified: number;
-  difficulty: number;
-  anchor_index: number;
-  anchor_hash: string;
-  from_hash: string;
-  to_hash: string;
-  /** The sampled proof's commitment; null in full mode. */
-  merkle_root: string | null;
-}
+/** The receipt payload of a valid v2 proof, minus utc, kid and signature (protocol B5). */
+export type { ReceiptFieldsV2 };
 
 /** Stable reason codes of a refused v2 proof, in the order the verifier checks them (protocol B5). */
 export const REASONS = Object.freeze({
