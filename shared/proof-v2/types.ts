@@ -1,8 +1,9 @@
 // Wire types of work proof v2: the request's `work_proof` object (protocol B5), its spot checks (B3), the
 // receipt payload a valid proof earns (B5) and the stable reason codes of logic failures.
 
-/** How a proof shows its beats: Fiat–Shamir sampled spot checks (protocol B3) or every beat (protocol B4). */
 import type { ReceiptFieldsV2 } from '../work-proof-receipt.js';
+
+/** How a proof shows its beats: Fiat–Shamir sampled spot checks (protocol B3) or every beat (protocol B4). */
 export type ProofMode = 'sampled' | 'full';
 
 /** One challenged beat with its predecessor and their RFC 6962 audit paths (protocol B3). */
