@@ -5,6 +5,8 @@ import { benchCommand } from './commands/bench.js';
 import { chainCommand } from './commands/chain.js';
 import { genesisCommand } from './commands/genesis.js';
 import { keygenCommand } from './commands/keygen.js';
+import { proveCommand } from './commands/prove.js';
+import { verifyReceiptCommand } from './commands/verify-receipt.js';
 import { serveCommand } from './commands/serve.js';
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<void>;
@@ -14,6 +16,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   genesis: { run: genesisCommand, usage: 'genesis --seed S' },
   beat: { run: beatCommand, usage: 'beat --prev H --index I --difficulty D [--anchor-hash A] [--nonce N]' },
   chain: { run: chainCommand, usage: 'chain --from H [--start-index I] --beats N --difficulty D [--anchor-hash A] [--nonce N] [--json]' },
+  prove: { run: proveCommand, usage: 'prove --url U --subject S --beats N [--difficulty D] [--mode sampled|full] [--out F] [--json]' },
+  'verify-receipt': { run: verifyReceiptCommand, usage: 'verify-receipt FILE (--key HEX | --url U)' },
   keygen: { run: keygenCommand, usage: 'keygen   (prints a new BEATS_SIGNING_SEED)' },
   bench: { run: benchCommand, usage: 'bench [--json] [--repeats N] [--target-ms M] [--native PATH-TO-sha_chain]' },
 };
