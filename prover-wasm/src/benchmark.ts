@@ -3,8 +3,8 @@
 // each per round, so drift on the machine touches all of them alike; each figure is a median.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import os from 'node:os';
 import { genesisHash } from '../../shared/genesis.js';
+import { describeMachine, median, type MachineInfo } from './bench-stats.js';
 import type { Prover } from './prover.js';
 
 /** How to run the benchmark. */
@@ -29,7 +29,7 @@ export interface BenchmarkRow {
 
 /** The whole run: the machine, the rows and the ratios between them. */
 export interface BenchmarkReport {
-  machine: { cpu: string; cores: number; node: string; v8: string; openssl: string; simd: boolean };
+  machine: MachineInfo;
   rows: BenchmarkRow[];
   ratios: Record<string, number>;
 }
@@ -73,7 +73,7 @@ export function runBenchmark(options: BenchmarkOptions): BenchmarkReport {
   }
   const rows: BenchmarkRow[] = methods.map((m, i) => ({ id: m.id, method: m.method, nsPerIteration: median(samples[i]), samples: samples[i] }));
   if (options.nativeBinary) rows.push(...runNative(options.nativeBinary, repeats, targetMs));
-  return { machine: machine(prover), rows, ratios: ratios(rows) };
+  return { machine: describeMachine(prover.hasSimd), rows, ratios: ratios(rows) };
 }
 
 function createHashLoop(s: string, n: number): string {
@@ -104,11 +104,6 @@ function calibrate(m: Method, targetMs: number): number {
   return n;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Runs the sha-limit tool and keeps its one-chain hex row and its 4-chain bin row. */
 function runNative(binary: string, repeats: number, targetMs: number): BenchmarkRow[] {
@@ -137,15 +132,4 @@ function ratios(rows: BenchmarkRow[]): Record<string, number> {
   put('simd_lane_vs_peer', ns('wasm-simd-batch'), ns('peer-createhash'));
   put('simd_lane_vs_scalar_batch', ns('wasm-simd-batch'), ns('wasm-scalar-batch'));
   return out;
-}
-
-function machine(prover: Prover): BenchmarkReport['machine'] {
-  return {
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.availableParallelism(),
-    node: process.version,
-    v8: process.versions.v8,
-    openssl: process.versions.openssl,
-    simd: prover.hasSimd,
-  };
 }

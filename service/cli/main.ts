@@ -19,7 +19,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   prove: { run: proveCommand, usage: 'prove --url U --subject S --beats N [--difficulty D] [--mode sampled|full] [--out F] [--json]' },
   'verify-receipt': { run: verifyReceiptCommand, usage: 'verify-receipt FILE (--key HEX | --url U)' },
   keygen: { run: keygenCommand, usage: 'keygen   (prints a new BEATS_SIGNING_SEED)' },
-  bench: { run: benchCommand, usage: 'bench [--json] [--repeats N] [--target-ms M] [--native PATH-TO-sha_chain]' },
+  bench: { run: benchCommand, usage: 'bench [--service | --all] [--json] [--quick] [--repeats N] [--target-ms M] [--native PATH-TO-sha_chain]' },
 };
 
 /** Usage text listing every command. */

@@ -1,30 +1,50 @@
-// beats bench [--json] [--repeats N] [--target-ms M] [--native BIN]: the side-by-side table.
+// beats bench [--json] [--repeats N] [--target-ms M] [--native BIN] [--service [--quick] | --all]: the prover's
+// side-by-side table by default; --service the service benchmark (issue 3); --all both, the prover's first.
 import { createRequire } from 'node:module';
 import { runBenchmark, type BenchmarkReport } from '../../../prover-wasm/src/benchmark.js';
 import { loadProver } from '../../../prover-wasm/src/load-node.js';
+import { runServiceBenchmark, type ServiceBenchmarkReport } from '../../bench/service-benchmark.js';
+import { CliError } from '../cli-error.js';
 import { parseFlags, readInteger } from '../options.js';
 
-/** Runs the benchmark and prints a table (or JSON). */
+/** Runs the benchmark(s) and prints tables (or JSON). */
 export async function benchCommand(argv: string[], out: (line: string) => void): Promise<void> {
   const { flags } = parseFlags(argv, {
     json: { type: 'boolean' }, repeats: { type: 'string' }, 'target-ms': { type: 'string' }, native: { type: 'string' },
+    service: { type: 'boolean' }, all: { type: 'boolean' }, quick: { type: 'boolean' },
   });
   const repeats = readInteger(flags, 'repeats', 1, 101, 7);
   const targetMs = readInteger(flags, 'target-ms', 1, 10_000, 150);
   const nativeBinary = typeof flags.native === 'string' ? flags.native : undefined;
-  const report = runBenchmark({ prover: await loadProver(), repeats, targetMs, nativeBinary });
-  if (flags.json) return out(JSON.stringify(report, null, 2));
-  for (const line of renderTable(report, repeats)) out(line);
+  const withProver = flags.all === true || flags.service !== true;
+  const withService = flags.all === true || flags.service === true;
+  if (flags.quick && !withService) throw new CliError('--quick shrinks the service benchmark: add --service or --all');
+
+  const prover = await loadProver();
+  const proverReport = withProver ? runBenchmark({ prover, repeats, targetMs, nativeBinary }) : undefined;
+  // Progress goes to a terminal only, so that stdout stays the tables or the JSON.
+  const onStep = process.stderr.isTTY ? (step: string) => process.stderr.write(`bench: ${step}\n`) : undefined;
+  const serviceReport = withService ? await runServiceBenchmark({ prover, quick: flags.quick === true, onStep }) : undefined;
+
+  if (flags.json) {
+    const json = proverReport && serviceReport ? { prover: proverReport, service: serviceReport } : (proverReport ?? serviceReport);
+    return out(JSON.stringify(json, null, 2));
+  }
+  const lines = [
+    ...(proverReport ? renderTable(proverReport, repeats) : []),
+    ...(proverReport && serviceReport ? [''] : []),
+    ...(serviceReport ? renderServiceTables(serviceReport) : []),
+  ];
+  for (const line of lines) out(line);
 }
 
 /** The report as a Markdown table, with the machine and versions above it. */
 export function renderTable(report: BenchmarkReport, repeats: number): string[] {
   const m = report.machine;
-  const version = createRequire(import.meta.url)('assemblyscript/package.json').version as string;
   const peer = report.rows.find((r) => r.id === 'peer-createhash')?.nsPerIteration;
   const native = report.rows.find((r) => r.id === 'native-shani-hex')?.nsPerIteration;
   const lines = [
-    `Machine: ${m.cpu}, ${m.cores} cores; Node ${m.node} (V8 ${m.v8}, OpenSSL ${m.openssl}); AssemblyScript ${version}; SIMD build: ${m.simd ? 'yes' : 'no'}.`,
+    machineLine(m),
     `Medians of ${repeats} samples per method, methods interleaved in one run; ns per SHA-256 iteration of the beat formula.`,
     '',
     `| method | ns/iter | vs peer loop${native ? ' | vs native SHA-NI' : ''} |`,
@@ -37,4 +57,74 @@ export function renderTable(report: BenchmarkReport, repeats: number): string[] 
   }
   lines.push('', 'Ratios: ' + Object.entries(report.ratios).map(([k, v]) => `${k} = ${v}`).join(', '));
   return lines;
+}
+
+/** The service report as one Markdown table per section, with the machine and versions above them. */
+export function renderServiceTables(report: ServiceBenchmarkReport): string[] {
+  const { singleVerify: one, poolThroughput: pool, spotCheckRate: spot, http, settings } = report;
+  const ms = (v: number) => v.toFixed(2);
+  const parts = [one.challengeDerivation, one.beatBatch, one.merklePaths, one.parse];
+  const oneWorkerRate = 1000 / one.verify.medianMs;
+  const met = (ok: boolean) => (ok ? 'met' : 'not met');
+  return [
+    machineLine(report.machine),
+    `Service benchmark${report.quick ? ' (--quick: reduced sizes, not for comparison)' : ''}, all sections in one run.`,
+    '',
+    '### 1. v2 verification on one worker',
+    '',
+    `verifyProofV2 of one \`sampled\` proof, N = ${grouped(one.beats)}, d = ${grouped(one.difficulty)}, k = ${one.k}, ` +
+      `W = ${grouped(one.challengeWork)} (${one.distinctBeats} distinct beats, ${one.auditPaths} audit paths, ` +
+      `${grouped(one.proofBytes)} bytes of JSON), engine = pool of 1 worker; ${one.runs} runs, each part also timed alone in every round.`,
+    '',
+    '| step | median ms | p90 ms | target |',
+    '| --- | ---: | ---: | --- |',
+    `| **verifyProofV2, whole** | **${ms(one.verify.medianMs)}** | **${ms(one.verify.p90Ms)}** | ≤ ${one.targetMs} ms: ${met(one.verify.medianMs <= one.targetMs)} |`,
+    `| challenge derivation: SHA256^${grouped(one.challengeWork)} (engine.iterate, worker) | ${ms(one.challengeDerivation.medianMs)} | ${ms(one.challengeDerivation.p90Ms)} | |`,
+    `| beat batch: ${one.distinctBeats} beats × ${grouped(one.difficulty + 1)} SHA-256 (engine.batch, worker, ${report.machine.simd ? 'SIMD' : 'scalar'}) | ${ms(one.beatBatch.medianMs)} | ${ms(one.beatBatch.p90Ms)} | |`,
+    `| Merkle paths: ${one.auditPaths} audit paths (main thread, @noble/hashes) | ${ms(one.merklePaths.medianMs)} | ${ms(one.merklePaths.p90Ms)} | |`,
+    `| parseProofV2 (main thread, zod) | ${ms(one.parse.medianMs)} | ${ms(one.parse.p90Ms)} | |`,
+    `| sum of the parts' medians | ${ms(parts.reduce((sum, p) => sum + p.medianMs, 0))} | | |`,
+    '',
+    '### 2. v2 proofs per second, whole pool',
+    '',
+    `The same proof, ${pool.concurrency} verifications kept in flight on a pool of ${pool.threads} workers; median of ${pool.windows} consecutive ` +
+      `window${pool.windows === 1 ? '' : 's'} of ${(pool.windowMs / 1000).toFixed(1)} s (${pool.verified} verifications in all).`,
+    '',
+    '| workers | in flight | proofs/s | per worker | latency p50 ms | p99 ms | 1 worker, one at a time (1000 / §1 median) | scaling |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${pool.threads} | ${pool.concurrency} | **${pool.proofsPerSecond.toFixed(1)}** | ${pool.proofsPerSecondPerThread.toFixed(1)} | ` +
+      `${ms(pool.latency.medianMs)} | ${ms(pool.latency.p99Ms)} | ${oneWorkerRate.toFixed(1)} | ${(pool.proofsPerSecond / oneWorkerRate).toFixed(2)}× |`,
+    '',
+    `### 3. Spot-check verification rate per core (d = ${grouped(spot.difficulty)})`,
+    '',
+    `The proof's first ${spot.beatsPerCall} distinct checked beats recomputed and compared, ${spot.beatsPerCall} per call; ` +
+      `medians of ${spot.repeats} samples of ~${settings.spotTargetMs} ms per method, interleaved.`,
+    '',
+    '| method | beats/s | vs peer | target |',
+    '| --- | ---: | ---: | --- |',
+    `| **WASM batch, ${report.machine.simd ? '4 SIMD lanes' : 'scalar (no SIMD build)'}, one worker** | **${Math.round(spot.simdBeatsPerSecond)}** | ` +
+      `**${spot.ratio.toFixed(2)}×** | ≥ ${spot.targetRatio}×: ${met(spot.ratio >= spot.targetRatio)} |`,
+    `| peer: createHash('sha256').update(s).digest('hex') loop, this thread | ${Math.round(spot.peerBeatsPerSecond)} | 1.00× | |`,
+    '',
+    `### 4. HTTP: POST ${http.path}`,
+    '',
+    `The service in this process (startService: SQLite, ${http.proverThreads} prover threads, rate limits off); autocannon in a worker thread, ` +
+      `${http.connections} connections for ${http.durationS.toFixed(1)} s, bodies rotating over ${http.proofs} valid \`sampled\` proofs ` +
+      `(N = ${grouped(http.beats)}, d = ${grouped(http.difficulty)}, k = ${http.k}; proof ${grouped(http.proofBytes)} bytes, body ${grouped(http.bodyBytes)} bytes).`,
+    '',
+    '| requests | req/s | latency p50 ms | p90 ms | p99 ms | non-2xx | errors + timeouts | answered valid:true | sampled receipts checked |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${http.requests} | **${http.requestsPerSecond.toFixed(1)}** | ${http.latencyMs.p50} | ${http.latencyMs.p90} | ${http.latencyMs.p99} | ` +
+      `${http.non2xx} | ${http.errors + http.timeouts} | ${http.validTrue} | ${http.sampledValid} / ${http.sampled} |`,
+  ];
+}
+
+function machineLine(m: BenchmarkReport['machine']): string {
+  const version = createRequire(import.meta.url)('assemblyscript/package.json').version as string;
+  return `Machine: ${m.cpu}, ${m.cores} cores; Node ${m.node} (V8 ${m.v8}, OpenSSL ${m.openssl}); AssemblyScript ${version}; SIMD build: ${m.simd ? 'yes' : 'no'}.`;
+}
+
+/** 10000 → "10 000", the README's way of writing large numbers. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
