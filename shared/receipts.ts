@@ -1,9 +1,9 @@
 // Signed receipts: payload plus a base64 Ed25519 signature over its canonical JSON (protocol A3, C; peer-protocol §4).
-import nacl from 'tweetnacl';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes } from '@noble/hashes/utils.js';
 import { canonicalJson } from './canonical-json.js';
 import { decodeBase64, encodeBase64, utf8Encode } from './base64.js';
+import { ed25519Sign, ed25519Verify } from './ed25519.js';
 import { bytesToHex } from './hex.js';
 
 /** A value a receipt field may hold: receipts are flat (protocol A3 "All receipt values are scalars"). */
@@ -20,9 +20,9 @@ const GROUP_ORDER_LE = Uint8Array.from([
 
 /** `{...payload, signature}` with signature = base64 Ed25519(secretKey, utf8(canonicalJson(payload))) (protocol A3). */
 export function signReceipt<P extends object>(payload: P, secretKey: Uint8Array): Signed<P> {
-  abytes(secretKey, nacl.sign.secretKeyLength, 'secretKey');
+  abytes(secretKey, 64, 'secretKey');
   assertScalarPayload(payload);
-  const signature = nacl.sign.detached(utf8Encode(canonicalJson(payload)), secretKey);
+  const signature = ed25519Sign(utf8Encode(canonicalJson(payload)), secretKey);
   return { ...payload, signature: encodeBase64(signature) };
 }
 
@@ -31,13 +31,13 @@ export function signReceipt<P extends object>(payload: P, secretKey: Uint8Array)
  * other field (protocol A3). False, never a throw, for any malformed receipt; throws only on a malformed `publicKey`.
  */
 export function verifyReceipt(receipt: unknown, publicKey: Uint8Array): boolean {
-  abytes(publicKey, nacl.sign.publicKeyLength, 'publicKey');
+  abytes(publicKey, 32, 'publicKey');
   if (receipt === null || typeof receipt !== 'object' || Array.isArray(receipt)) return false;
   const { signature, ...payload } = receipt as Record<string, unknown>;
   const sig = decodeSignature(signature);
   if (sig === null || !isCanonicalS(sig)) return false;
   try {
-    return nacl.sign.detached.verify(utf8Encode(canonicalJson(payload)), sig, publicKey);
+    return ed25519Verify(utf8Encode(canonicalJson(payload)), sig, publicKey);
   } catch {
     return false; // e.g. a value JSON.stringify refuses (BigInt, cycles)
   }
@@ -54,7 +54,7 @@ function decodeSignature(signature: unknown): Uint8Array | null {
   if (typeof signature !== 'string') return null;
   try {
     const sig = decodeBase64(signature);
-    return sig.length === nacl.sign.signatureLength ? sig : null;
+    return sig.length === 64 ? sig : null;
   } catch {
     return null;
   }
