@@ -11,6 +11,9 @@ import { MemoryRateLimitStore, RATE_LIMIT_CONTEXT, type RateLimitContext, type R
 import { adminRoutes } from './routes/admin-routes.js';
 import { anchorRoutes } from './routes/anchor-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { registryAdminRoutes } from './routes/registry-admin-routes.js';
+import { registryAgentRoutes } from './routes/registry-agent-routes.js';
+import { registryStatusRoutes } from './routes/registry-status-routes.js';
 import { timestampRoutes } from './routes/timestamp-routes.js';
 import { workProofRoutes } from './routes/work-proof-routes.js';
 import type { Services } from './services.js';
@@ -25,7 +28,7 @@ export interface MountedRouter {
 export interface AppDeps {
   config: Config;
   logger: Logger;
-  /** The Beats service (anchors, keys, work proofs, timestamps, admin); see services.ts. */
+  /** The Beats service and the registry (anchors, keys, work proofs, timestamps, agents, admin); see services.ts. */
   services?: Services;
   /** Mounted in order after the built-in routes, before the 404 handler. */
   routers?: MountedRouter[];
@@ -35,8 +38,8 @@ export interface AppDeps {
   version?: string;
 }
 
-/** Paths that answer cross-origin requests like the peer's public Beats routes (peer-protocol §3). */
-export const PUBLIC_CORS_PATHS = ['/api/v1/beat', '/api/health'];
+/** Paths that answer cross-origin requests: the peer's public Beats routes (peer-protocol §3) and the public status lookups. */
+export const PUBLIC_CORS_PATHS = ['/api/v1/beat', '/api/health', '/api/v1/status', '/api/v1/agent/beat-status'];
 
 /** CORS for public routes: `*` origin, GET/POST, Content-Type/Authorization; OPTIONS → 204. */
 export const publicCors: RequestHandler = (req, res, next) => {
@@ -81,9 +84,9 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-/** The Beats service's routes and where they are mounted (architecture: HTTP surface). */
+/** The Beats service's and the registry's routes and where they are mounted (architecture: HTTP surface). */
 function serviceRouters(services: Services, config: Config): MountedRouter[] {
-  const { keyring, reader, workProof, engine } = services;
+  const { keyring, reader, workProof, engine, registry } = services;
   return [
     { path: '/api/v1/beat', router: anchorRoutes({ reader, keyring, intervalMs: config.anchorIntervalMs }) },
     { path: '/api/v1/beat', router: keyRoutes({ keyring }) },
@@ -95,7 +98,13 @@ function serviceRouters(services: Services, config: Config): MountedRouter[] {
         anchorKey: () => keyring.active('anchor'),
       }),
     },
-    { path: '/api/v1/admin', router: adminRoutes({ keyring, adminToken: config.adminToken }) },
+    {
+      path: '/api/v1/admin',
+      router: adminRoutes({ keyring, adminToken: config.adminToken, routers: [registryAdminRoutes({ registry })] }),
+    },
+    // Public lookups first: GET /agent/beat-status/:hash needs no API key, every other /agent/* route does.
+    { path: '/api/v1', router: registryStatusRoutes({ registry }) },
+    { path: '/api/v1', router: registryAgentRoutes({ registry, registrationSecret: config.registrationSecret }) },
   ];
 }
 

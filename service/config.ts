@@ -34,6 +34,10 @@ export interface Config {
   beatsPublicKey: string | undefined;
   proverThreads: number;
   beatsRequired: boolean;
+  /** Registry: every heartbeat must name a payer and carry its signature. */
+  heartbeatPayment: boolean;
+  /** Registry: how many anchors old a receipt's anchor may be (protocol C, the receipt window). */
+  receiptWindowAnchors: number;
   logLevel: LogLevel;
   trustProxy: TrustProxy;
   bodyLimitBytes: number;
@@ -174,6 +178,8 @@ export const envSchema = z
     BEATS_PUBLIC_KEY: hex32('the remote work-proof Ed25519 public key').optional(),
     PROVER_THREADS: int(1, 1024).default(() => os.availableParallelism()),
     BEATS_REQUIRED: bool().default(true),
+    HEARTBEAT_PAYMENT: bool().default(false),
+    RECEIPT_WINDOW_ANCHORS: int(1, 1_000_000).default(60),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TRUST_PROXY: trustProxy().default(false),
     BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(262_144),
@@ -234,6 +240,8 @@ export function loadConfig(env: EnvInput = process.env): Config {
     beatsPublicKey: e.BEATS_PUBLIC_KEY,
     proverThreads: e.PROVER_THREADS,
     beatsRequired: e.BEATS_REQUIRED,
+    heartbeatPayment: e.HEARTBEAT_PAYMENT,
+    receiptWindowAnchors: e.RECEIPT_WINDOW_ANCHORS,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

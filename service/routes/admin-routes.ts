@@ -1,5 +1,6 @@
 // Admin routes, mounted at /api/v1/admin: off (404 NOT_FOUND) unless ADMIN_TOKEN is set, then guarded by
-// `Authorization: Bearer <ADMIN_TOKEN>` (architecture.md, configuration). POST /rotate-key lives here.
+// `Authorization: Bearer <ADMIN_TOKEN>` (architecture.md, configuration). POST /rotate-key lives here;
+// the registry's /sigil and /refuse are mounted behind the same guard.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
@@ -13,6 +14,8 @@ export interface AdminRoutesDeps {
   keyring: Keyring;
   /** ADMIN_TOKEN; undefined turns every admin route off. */
   adminToken: string | undefined;
+  /** More admin routes (the registry's /sigil and /refuse), mounted behind the same guard and limit. */
+  routers?: Router[];
 }
 
 const BEARER = /^Bearer ([\x21-\x7e]+)$/i;
@@ -32,7 +35,7 @@ export function requireAdmin(adminToken: string | undefined): RequestHandler {
   };
 }
 
-/** The admin router: the guard, then POST /rotate-key `{use}`. */
+/** The admin router: the guard, then POST /rotate-key `{use}` and `deps.routers`. */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
   const { keyring, adminToken } = deps;
   const router = Router();
@@ -49,6 +52,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     res.json({ ok: true, use, kid: key.kid, previous_kid: previous.kid, valid_from: key.validFrom, keyset: keyring.keyset() });
   });
   router.all('/rotate-key', methodNotAllowed(['POST', 'OPTIONS']));
+  for (const extra of deps.routers ?? []) router.use(extra);
 
   return router;
 }

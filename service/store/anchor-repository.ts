@@ -39,6 +39,15 @@ export class AnchorRepository {
     return this.db.one<AnchorRecord>(`SELECT ${COLUMNS} FROM anchors WHERE beat_index = $1`, [index]);
   }
 
+  /** Index of the first anchor made at or after `utc` (epoch ms), or undefined when none is that recent. */
+  async firstIndexSince(utc: number): Promise<number | undefined> {
+    const row = await this.db.one<{ beat_index: number }>(
+      'SELECT beat_index FROM anchors WHERE utc >= $1 ORDER BY utc, beat_index LIMIT 1',
+      [utc],
+    );
+    return row?.beat_index;
+  }
+
   /** Anchors with `from <= beat_index <= to`, ascending, at most `limit` (≤ MAX_ANCHOR_RANGE) of them. */
   range(from: number, to: number, limit: number = MAX_ANCHOR_RANGE): Promise<AnchorRecord[]> {
     assertIndex(from, 'from');

@@ -61,6 +61,86 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX consumed_receipts_agent_hash ON consumed_receipts (agent_hash);
     `,
   },
+  {
+    id: '002_registry',
+    // The agent registry (seed pages 000-002). Hashes are `0x` + 64 hex; the API key is kept only as
+    // the hex SHA-256 of the key. Booleans are BOOLEAN (mapped to JS booleans on both engines).
+    sql: `
+      CREATE TABLE agents (
+        hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('root', 'agent')),
+        parent_hash TEXT NULL REFERENCES agents (hash),
+        depth INTEGER NOT NULL CHECK (depth >= 0),
+        metadata TEXT NULL,
+        api_key_digest TEXT NOT NULL UNIQUE,
+        registered_at BIGINT NOT NULL,
+        registered_by TEXT NULL,
+        children_spawned INTEGER NOT NULL DEFAULT 0,
+        sigil_name TEXT NULL,
+        sigil_principal TEXT NULL,
+        sigil_tier TEXT NULL CHECK (sigil_tier IN ('sov', 'org', 'ind', 'eph', 'sbx')),
+        identity_class TEXT NULL CHECK (identity_class IN ('narrow_task', 'autonomous', 'orchestrator')),
+        sigil_issued_at BIGINT NULL,
+        birth_tx TEXT NULL,
+        refused BOOLEAN NOT NULL DEFAULT FALSE,
+        refused_reason TEXT NULL
+      );
+      CREATE INDEX agents_parent_hash ON agents (parent_hash);
+      -- One beat chain per agent, created by POST /agent/init; the primary key makes init idempotent.
+      CREATE TABLE beat_chains (
+        agent_hash TEXT PRIMARY KEY REFERENCES agents (hash),
+        genesis_hash TEXT NOT NULL,
+        genesis_prev TEXT NOT NULL,
+        genesis_at BIGINT NOT NULL,
+        difficulty INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'frozen')),
+        init_anchor BIGINT NOT NULL,
+        last_global_sync BIGINT NOT NULL,
+        last_sync_at BIGINT NOT NULL,
+        last_checkin_beat BIGINT NULL,
+        total_heartbeats BIGINT NOT NULL DEFAULT 0,
+        billing_epoch BIGINT NOT NULL DEFAULT 0,
+        heartbeat_count_epoch BIGINT NOT NULL DEFAULT 0,
+        lifetime_beats BIGINT NOT NULL DEFAULT 0,
+        available_beats BIGINT NOT NULL DEFAULT 0,
+        latest_hash TEXT NOT NULL,
+        frozen_since BIGINT NULL,
+        frozen_at_anchor BIGINT NULL
+      );
+      -- The dead man's switch selects active chains by how far behind they are.
+      CREATE INDEX beat_chains_overdue ON beat_chains (status, last_global_sync);
+      -- At most one heartbeat per agent per anchor: the primary key refuses the second.
+      CREATE TABLE heartbeats (
+        agent_hash TEXT NOT NULL REFERENCES agents (hash),
+        anchor_index BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        billing_epoch BIGINT NOT NULL,
+        payer TEXT NULL,
+        PRIMARY KEY (agent_hash, anchor_index)
+      );
+      -- Every freeze and when it ended (a resync), for the liveness score.
+      CREATE TABLE freezes (
+        agent_hash TEXT NOT NULL REFERENCES agents (hash),
+        frozen_at_anchor BIGINT NOT NULL,
+        frozen_at BIGINT NOT NULL,
+        ended_at_anchor BIGINT NULL,
+        ended_at BIGINT NULL,
+        PRIMARY KEY (agent_hash, frozen_at_anchor)
+      );
+      -- Work is spent once (protocol C): the Beats service signs a new receipt (new utc, new signature,
+      -- new id) each time the same proof is posted, so the work itself has a unique key as well: for
+      -- v2 its chain start (from_hash binds anchor and subject, and two chains from one start share
+      -- their first beats, so one start pays once), for v1 its endpoints.
+      -- NULLs are distinct in a unique index on both engines, so rows without a key never collide.
+      ALTER TABLE consumed_receipts ADD COLUMN from_hash TEXT NULL;
+      ALTER TABLE consumed_receipts ADD COLUMN to_hash TEXT NULL;
+      ALTER TABLE consumed_receipts ADD COLUMN work_key TEXT NULL;
+      CREATE UNIQUE INDEX consumed_receipts_work ON consumed_receipts (work_key);
+      -- The liveness window starts at the first anchor of the last 30 days.
+      CREATE INDEX anchors_utc ON anchors (utc);
+    `,
+  },
 ];
 
 /** Name of the cross-process lock held while migrating. */

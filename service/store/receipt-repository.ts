@@ -29,6 +29,23 @@ export interface ConsumedReceiptRecord {
   consumed_at: number;
 }
 
+/** What `consumeWork` spends: the receipt, who paid with it for what, and the work's endpoints. */
+export interface WorkSpend {
+  receiptId: string;
+  agentHash: string;
+  purpose: string;
+  beats: number;
+  /** Epoch milliseconds. */
+  consumedAt: number;
+  fromHash: string;
+  toHash: string;
+  /** What makes the work unique: v2 `v2:<from_hash>` (one spend per chain start), v1 `v1:<from>:<to>`. */
+  workKey: string;
+}
+
+/** The outcome of `consumeWork`: spent now, or refused because the receipt or its work was spent before. */
+export type WorkSpendOutcome = 'consumed' | 'receipt_consumed' | 'work_consumed';
+
 const ISSUED_COLUMNS =
   'receipt_id, kind, subject, beats_verified, difficulty, anchor_index, mode, assurance, kid, issued_at';
 const CONSUMED_COLUMNS = 'receipt_id, agent_hash, purpose, beats, consumed_at';
@@ -84,6 +101,23 @@ export class ReceiptRepository {
       [receiptId, agentHash, purpose, beats, consumedAt],
     );
     return changes === 1;
+  }
+
+  /**
+   * Spends a receipt and the work it proves: 'consumed' for exactly one call per receipt id and per
+   * work key, even concurrently across processes; otherwise which of the two was spent
+   * before. Run it in the transaction of what the receipt pays for (see `consume`).
+   */
+  async consumeWork(spend: WorkSpend): Promise<WorkSpendOutcome> {
+    // ON CONFLICT without a target covers both unique constraints (the primary key and
+    // consumed_receipts_work); a concurrent second insert waits for the first to commit.
+    const { changes } = await this.db.run(
+      `INSERT INTO consumed_receipts (${CONSUMED_COLUMNS}, from_hash, to_hash, work_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT DO NOTHING`,
+      [spend.receiptId, spend.agentHash, spend.purpose, spend.beats, spend.consumedAt, spend.fromHash, spend.toHash, spend.workKey],
+    );
+    if (changes === 1) return 'consumed';
+    return (await this.isConsumed(spend.receiptId)) ? 'receipt_consumed' : 'work_consumed';
   }
 
   /** True once `receiptId` has been consumed. */

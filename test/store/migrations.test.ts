@@ -3,7 +3,7 @@ import { openDatabase } from '../../service/store/open-database.js';
 import { MIGRATIONS, runMigrations, type Migration } from '../../service/store/migrations.js';
 import { describeEachEngine } from '../helpers/engines.js';
 
-const TABLES = ['anchors', 'signing_keys', 'issued_receipts', 'consumed_receipts'];
+const TABLES = ['anchors', 'signing_keys', 'issued_receipts', 'consumed_receipts', 'agents', 'beat_chains', 'heartbeats', 'freezes'];
 
 describeEachEngine('migrations', (ctx) => {
   it('applies every migration once at open and records it', async () => {

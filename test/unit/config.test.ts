@@ -36,6 +36,8 @@ describe('loadConfig defaults', () => {
       beatsPublicKey: undefined,
       proverThreads: os.availableParallelism(),
       beatsRequired: true,
+      heartbeatPayment: false,
+      receiptWindowAnchors: 60,
       logLevel: 'info',
       trustProxy: false,
       bodyLimitBytes: 262_144,
@@ -52,6 +54,7 @@ describe('loadConfig defaults', () => {
         'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'REDIS_URL', 'BEATS_SIGNING_SEED', 'ANCHOR_INTERVAL_MS',
         'DIFFICULTY', 'RATE_LIMITS', 'ACCEPT_V1_RECEIPTS', 'REGISTRATION_SECRET', 'ADMIN_TOKEN', 'BEATS_URL',
         'BEATS_PUBLIC_KEY', 'PROVER_THREADS', 'BEATS_REQUIRED', 'LOG_LEVEL', 'TRUST_PROXY', 'BODY_LIMIT_BYTES',
+        'HEARTBEAT_PAYMENT', 'RECEIPT_WINDOW_ANCHORS',
       ].sort(),
     );
   });
@@ -76,6 +79,8 @@ describe('loadConfig values', () => {
       BEATS_PUBLIC_KEY: KEY,
       PROVER_THREADS: '3',
       BEATS_REQUIRED: 'false',
+      HEARTBEAT_PAYMENT: 'on',
+      RECEIPT_WINDOW_ANCHORS: '5',
       LOG_LEVEL: 'silent',
       TRUST_PROXY: '1',
       BODY_LIMIT_BYTES: '1024',
@@ -97,6 +102,8 @@ describe('loadConfig values', () => {
       beatsPublicKey: KEY.toLowerCase(),
       proverThreads: 3,
       beatsRequired: false,
+      heartbeatPayment: true,
+      receiptWindowAnchors: 5,
       logLevel: 'silent',
       trustProxy: 1,
       bodyLimitBytes: 1024,
@@ -110,6 +117,7 @@ describe('loadConfig values', () => {
     expect(loadConfig({ RATE_LIMITS: value }).rateLimits).toBe(expected);
     expect(loadConfig({ ACCEPT_V1_RECEIPTS: value }).acceptV1Receipts).toBe(expected);
     expect(loadConfig({ BEATS_REQUIRED: value }).beatsRequired).toBe(expected);
+    expect(loadConfig({ HEARTBEAT_PAYMENT: value }).heartbeatPayment).toBe(expected);
   });
 
   it.each([
@@ -142,6 +150,9 @@ describe('loadConfig errors', () => {
     ['RATE_LIMITS', 'enabled'],
     ['ACCEPT_V1_RECEIPTS', '2'],
     ['BEATS_REQUIRED', 'nope'],
+    ['HEARTBEAT_PAYMENT', 'sometimes'],
+    ['RECEIPT_WINDOW_ANCHORS', '0'],
+    ['RECEIPT_WINDOW_ANCHORS', '60.5'],
     ['REGISTRATION_SECRET', 'has space'],
     ['ADMIN_TOKEN', 'short'],
     ['ADMIN_TOKEN', 'sixteen chars with spaces'],

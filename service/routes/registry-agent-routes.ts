@@ -1,0 +1,126 @@
+// The registry's agent routes, mounted at /api/v1 (seed pages 000; peer-protocol §5): POST /register,
+// then, behind `Authorization: Bearer pvn_…`, POST /agent/init, /agent/heartbeat, /agent/beats/submit
+// and /agent/resync. Thin: parse, call the registry, render.
+import { Router, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { AppError, methodNotAllowed } from '../errors.js';
+import { parseBody } from '../http-schema.js';
+import { clientIp, rateLimit } from '../rate-limit.js';
+import { secretMatches } from '../registry/agent-credentials.js';
+import type { Registry } from '../registry/registry.js';
+import type { AgentRecord } from '../store/agent-repository.js';
+import { base58PublicKey } from './registry-schemas.js';
+
+/** Per-IP limit of POST /register (the seeds are silent; this project's choice). */
+export const REGISTER_RATE = { limit: 10, windowMs: 60_000 };
+/** Per-IP limit of POST /agent/resync (seed 000: 10/hour). */
+export const RESYNC_RATE = { limit: 10, windowMs: 60 * 60_000 };
+/** Largest registration metadata, serialised (peer docs: "4KB serialized"). */
+export const MAX_METADATA_BYTES = 4096;
+
+const nameSchema = z
+  .string()
+  .min(1, { error: 'expected 1 to 64 characters' })
+  .max(64, { error: 'expected 1 to 64 characters' })
+  .refine((s) => s.trim().length > 0, { error: 'expected a non-blank name' });
+
+const metadataSchema = z
+  .looseObject({})
+  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= MAX_METADATA_BYTES, {
+    error: `expected a JSON object of at most ${MAX_METADATA_BYTES} bytes`,
+  });
+
+const RegisterBody = z.strictObject({
+  name: nameSchema,
+  metadata: metadataSchema.optional(),
+  // Children are registered through spawn (a later issue); the field is reserved for that.
+  spawn_authorization: z.unknown().optional(),
+});
+
+const EmptyBody = z.strictObject({}).optional();
+
+const HeartbeatBody = z
+  .strictObject({
+    // Sent by the peer's SDK (peer-protocol §5 `heartbeat`): accepted and ignored.
+    payment_tx: z.unknown().optional(),
+    global_anchor: z.unknown().optional(),
+    sponsored_by: z.unknown().optional(),
+    payer: base58PublicKey.optional(),
+    payer_signature: z.string().max(256).optional(),
+  })
+  .refine((b) => b.payer_signature === undefined || b.payer !== undefined, {
+    path: ['payer'],
+    error: 'payer_signature needs payer',
+  })
+  .optional();
+
+const ResyncBody = z.strictObject({ beats_receipt: z.unknown().optional() }).optional();
+
+const BeatsSubmitBody = z
+  .strictObject({ beats_receipt: z.unknown().optional() })
+  .refine((b) => b.beats_receipt !== undefined, { path: ['beats_receipt'], error: 'beats_receipt is required' });
+
+/** The agent `requireAgent` authenticated. */
+export function agentOf(res: Response): AgentRecord {
+  return res.locals.agent as AgentRecord;
+}
+
+/** The registry's agent routes over `registry`. */
+export function registryAgentRoutes(deps: { registry: Registry; registrationSecret: string | undefined }): Router {
+  const { registry, registrationSecret } = deps;
+  const router = Router();
+
+  const requireRegistrationSecret: RequestHandler = (req, _res, next) => {
+    if (registrationSecret === undefined) return next();
+    const presented = req.headers['x-registration-secret'];
+    if (typeof presented !== 'string' || presented.length === 0) {
+      return next(new AppError('AUTH_MISSING', 'Missing x-registration-secret header'));
+    }
+    if (!secretMatches(presented, registrationSecret)) return next(new AppError('FORBIDDEN', 'Invalid registration secret'));
+    next();
+  };
+
+  router.post('/register', rateLimit({ name: 'register', ...REGISTER_RATE, key: clientIp }), requireRegistrationSecret, async (req, res) => {
+    const body = parseBody(RegisterBody, req);
+    if (body.spawn_authorization !== undefined) {
+      throw new AppError('VALIDATION', 'Child registration through spawn_authorization is not available yet', {
+        field: 'spawn_authorization',
+      });
+    }
+    res.status(201).json(await registry.agents.register({ name: body.name, metadata: body.metadata }));
+  });
+  router.all('/register', methodNotAllowed(['POST', 'OPTIONS']));
+
+  // Every /agent/* route below needs an agent's API key (GET /agent/beat-status is public and mounted before this router).
+  router.use('/agent', async (req, res, next) => {
+    res.locals.agent = await registry.agents.authenticate(req.headers.authorization);
+    next();
+  });
+
+  router.post('/agent/init', async (req, res) => {
+    parseBody(EmptyBody, req);
+    const result = await registry.chains.init(agentOf(res));
+    res.status('already_initialized' in result ? 200 : 201).json(result);
+  });
+  router.all('/agent/init', methodNotAllowed(['POST', 'OPTIONS']));
+
+  router.post('/agent/heartbeat', async (req, res) => {
+    const body = parseBody(HeartbeatBody, req) ?? {};
+    res.json(await registry.chains.heartbeat(agentOf(res), { payer: body.payer, payerSignature: body.payer_signature }));
+  });
+  router.all('/agent/heartbeat', methodNotAllowed(['POST', 'OPTIONS']));
+
+  router.post('/agent/beats/submit', async (req, res) => {
+    const body = parseBody(BeatsSubmitBody, req);
+    res.json(await registry.chains.submitBeats(agentOf(res), body.beats_receipt));
+  });
+  router.all('/agent/beats/submit', methodNotAllowed(['POST', 'OPTIONS']));
+
+  router.post('/agent/resync', rateLimit({ name: 'resync', ...RESYNC_RATE, key: clientIp }), async (req, res) => {
+    const body = parseBody(ResyncBody, req) ?? {};
+    res.json(await registry.chains.resync(agentOf(res), body.beats_receipt));
+  });
+  router.all('/agent/resync', methodNotAllowed(['POST', 'OPTIONS']));
+
+  return router;
+}

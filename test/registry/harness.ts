@@ -1,0 +1,181 @@
+// A registry under test: the whole service on the suite's database with a test clock, so anchors are
+// made one at a time by `nextAnchor()` (the clock's tick, then the dead man's switch sweep) and never
+// by the passing of real time. Helpers drive the HTTP API with supertest.
+import request from 'supertest';
+import { expect } from 'vitest';
+import { proverEngine } from '../../prover-wasm/src/engines.js';
+import { loadProver } from '../../prover-wasm/src/load-node.js';
+import type { ProofMode } from '../../shared/proof-v2/types.js';
+import { buildProofV2 } from '../../shared/proof-v2/index.js';
+import type { Database } from '../../service/store/database.js';
+import { startTestService, type TestService } from '../helpers/beats-service.js';
+
+/** The admin token of test services (see startTestService). */
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123';
+/** The anchor period of registry tests; no anchor is made unless a test asks. */
+export const INTERVAL_MS = 60_000;
+
+/** A registered agent's credentials. */
+export interface TestAgent {
+  hash: string;
+  apiKey: string;
+}
+
+/** A running registry with a hand-driven clock. */
+export class TestRegistry {
+  private time: number;
+
+  private constructor(
+    readonly svc: TestService,
+    start: number,
+  ) {
+    this.time = start;
+  }
+
+  /** Starts the service on `db` (DIFFICULTY 100 unless `env` says otherwise) and makes anchor 0. */
+  static async start(db: Database, env: Record<string, string> = {}): Promise<TestRegistry> {
+    let registry: TestRegistry | undefined;
+    const start = Date.now();
+    const svc = await startTestService(
+      db,
+      { DIFFICULTY: '100', ANCHOR_INTERVAL_MS: String(INTERVAL_MS), ...env },
+      { startClock: false, now: () => registry?.now() ?? start },
+    );
+    registry = new TestRegistry(svc, start);
+    // A store reused after a restart already has anchors: continue after the newest.
+    const head = await svc.services.reader.head();
+    if (head) registry.time = Math.max(start, head.anchor.utc);
+    if (!head) await registry.nextAnchor();
+    return registry;
+  }
+
+  get app() {
+    return this.svc.app;
+  }
+
+  /** The test clock (epoch ms). */
+  now(): number {
+    return this.time;
+  }
+
+  /** Moves the test clock forward without making an anchor. */
+  advance(ms: number): void {
+    this.time += ms;
+  }
+
+  /** Makes `count` anchors, one period apart, each followed by its dead man's switch sweep; returns the last index. */
+  async nextAnchor(count = 1): Promise<number> {
+    let index = -1;
+    for (let i = 0; i < count; i++) {
+      const head = await this.svc.services.reader.head();
+      if (head) this.time = Math.max(this.time, head.anchor.utc + INTERVAL_MS);
+      const stored = await this.svc.services.clock.tick();
+      expect(stored, 'the clock made an anchor').toBeDefined();
+      index = stored!.anchor.beat_index;
+    }
+    await this.svc.services.registry.deadMansSwitch.idle();
+    return index;
+  }
+
+  /** The newest anchor's index and hash. */
+  async head(): Promise<{ index: number; hash: string }> {
+    const head = await this.svc.services.reader.head();
+    return { index: head!.anchor.beat_index, hash: head!.anchor.hash };
+  }
+
+  /** POST /register → the agent (201). */
+  async register(name = 'agent', extra: Record<string, unknown> = {}): Promise<TestAgent> {
+    const res = await request(this.app).post('/api/v1/register').send({ name, ...extra });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return { hash: res.body.hash, apiKey: res.body.api_key };
+  }
+
+  /** A POST with the agent's bearer key. */
+  post(agent: TestAgent | string, path: string, body?: unknown): request.Test {
+    const key = typeof agent === 'string' ? agent : agent.apiKey;
+    const req = request(this.app).post(path).set('authorization', `Bearer ${key}`);
+    return body === undefined ? req : req.send(body as object);
+  }
+
+  /** POST /agent/init (expects 2xx). */
+  async init(agent: TestAgent): Promise<request.Response> {
+    const res = await this.post(agent, '/api/v1/agent/init');
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    return res;
+  }
+
+  /** POST /admin/sigil for `agent`. */
+  async sigil(agent: TestAgent, fields: Partial<{ tier: string; identity_class: string; birth_tx: string }> = {}): Promise<request.Response> {
+    const res = await request(this.app)
+      .post('/api/v1/admin/sigil')
+      .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+      .send({ agent_hash: agent.hash, sigil_name: 'test-sigil', principal: 'beats', tier: 'ind', identity_class: 'autonomous', ...fields });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res;
+  }
+
+  /** POST /admin/refuse. */
+  refuse(agent: TestAgent, refused: boolean, reason?: string): request.Test {
+    return request(this.app).post('/api/v1/admin/refuse').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ agent_hash: agent.hash, refused, ...(reason && { reason }) });
+  }
+
+  /** Registers, initialises and (by default) gives a SIGIL: an agent ready to heartbeat. */
+  async ready(name = 'agent', { withSigil = true } = {}): Promise<TestAgent> {
+    const agent = await this.register(name);
+    await this.init(agent);
+    if (withSigil) await this.sigil(agent);
+    return agent;
+  }
+
+  /** POST /agent/heartbeat. */
+  heartbeat(agent: TestAgent, body: Record<string, unknown> = {}): request.Test {
+    return this.post(agent, '/api/v1/agent/heartbeat', body);
+  }
+
+  /** GET /status/:hash. */
+  status(hash: string): request.Test {
+    return request(this.app).get(`/api/v1/status/${hash}`);
+  }
+
+  /** GET /agent/beat-status/:hash. */
+  beatStatus(hash: string): request.Test {
+    return request(this.app).get(`/api/v1/agent/beat-status/${hash}`);
+  }
+
+  /**
+   * A real v2 receipt from this service's POST /beat/work-proof for `beats` beats of work bound to
+   * `subject` (default: the agent hash without 0x) at the current anchor (or `anchor`).
+   */
+  async receipt(
+    subject: string,
+    beats: number,
+    options: { difficulty?: number; mode?: ProofMode; anchor?: { index: number; hash: string } } = {},
+  ): Promise<Record<string, unknown>> {
+    const anchor = options.anchor ?? (await this.head());
+    const proof = await buildProofV2({
+      anchor, subject: subject.replace(/^0x/, ''), beats, difficulty: options.difficulty ?? 100,
+      mode: options.mode ?? (beats <= 2048 ? 'full' : 'sampled'), engine: proverEngine(await loadProver()),
+    });
+    const res = await request(this.app).post('/api/v1/beat/work-proof').send({ work_proof: proof });
+    expect(res.body.valid, JSON.stringify(res.body)).toBe(true);
+    return res.body.receipt;
+  }
+
+  /** Overwrites columns of an agent's chain (stored facts a test needs, e.g. a full epoch). */
+  async setChain(agent: TestAgent, fields: Record<string, number | string | null>): Promise<void> {
+    const keys = Object.keys(fields);
+    const sets = keys.map((k, i) => `${k} = $${i + 2}`).join(', ');
+    await this.svc.services.db.run(`UPDATE beat_chains SET ${sets} WHERE agent_hash = $1`, [agent.hash, ...keys.map((k) => fields[k])]);
+  }
+
+  close(): Promise<void> {
+    return this.svc.close();
+  }
+}
+
+/** Expects an error response with `status` and `code`; returns the body. */
+export function expectError(res: request.Response, status: number, code: string): Record<string, unknown> {
+  expect([res.status, res.body.code], JSON.stringify(res.body)).toEqual([status, code]);
+  expect(typeof res.body.error).toBe('string');
+  return res.body;
+}
