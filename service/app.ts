@@ -15,6 +15,7 @@ import { registryAdminRoutes } from './routes/registry-admin-routes.js';
 import { registryAgentRoutes } from './routes/registry-agent-routes.js';
 import { registryStatusRoutes } from './routes/registry-status-routes.js';
 import { timestampRoutes } from './routes/timestamp-routes.js';
+import { webRoutes } from './routes/web-routes.js';
 import { workProofRoutes } from './routes/work-proof-routes.js';
 import type { Services } from './services.js';
 
@@ -139,6 +140,8 @@ export function createApp(deps: AppDeps): express.Application {
 
   if (deps.services) for (const { path, router } of serviceRouters(deps.services, config)) app.use(path, router);
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
+  // The page at `/` (built into dist/web by npm install); after every API route.
+  if (deps.services) app.use('/', webRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,0 +1,180 @@
+// The agent explorer in Chromium: an unknown hash is "agent not found" (seed 002's 404), a server
+// without registry is "unavailable", and an agent's status, standing, freeze deadline, gestation,
+// lineage and check-ins are shown, with the parent one click (or one #/agent/… link) away.
+// The found-agent cases answer the registry routes in the browser with seed-shaped fixtures, so
+// they hold whether or not the real registry is mounted on the test service.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { describeWithChromium, findLowContrast, launchChromium, ProblemLog, saveScreenshot } from '../helpers/browser.js';
+import { describeEachEngine } from '../helpers/engines.js';
+import { registryStub, STUB_AGENTS, STUB_CHILD, STUB_ROOT } from '../helpers/registry-stub.js';
+import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
+
+const UNKNOWN = `0x${'0d'.repeat(32)}`;
+
+/** Answers the registry's read routes in the browser from the fixtures (seed 001/002 shapes). */
+async function serveFixtureRegistry(page: Page): Promise<void> {
+  await page.route(/\/api\/v1\/(status|agent\/beat-status)\/[^/]+$/, async (route) => {
+    const url = new URL(route.request().url());
+    const hash = url.pathname.split('/').pop()!;
+    const agent = STUB_AGENTS[hash];
+    if (!agent) {
+      await route.fulfill({ status: 404, json: { error: 'Agent not found', code: 'AGENT_NOT_FOUND', exists: false, status: 'not_found', hash } });
+      return;
+    }
+    await route.fulfill({ json: url.pathname.includes('/beat-status/') ? agent.beatStatus : agent.status });
+  });
+}
+
+/** The browser logs each 404 answer as a console error; the tests below ask for them. */
+function allowRegistry404s(log: ProblemLog): void {
+  log.allow((p) => /Failed to load resource.*404/.test(p.text) && /\/api\/v1\/(status|agent\/beat-status)\//.test(p.url ?? ''));
+}
+
+describeWithChromium('browser explorer', () => {
+  describeEachEngine('explorer', (ctx) => {
+    let web: WebTestService;
+    let browser: Browser;
+    let page: Page;
+    let log: ProblemLog;
+
+    beforeAll(async () => {
+      // The stub answers seed 002's 404 until the real registry is part of createApp (then it answers first).
+      web = await startWebTestService(ctx.db, { ANCHOR_INTERVAL_MS: '500' }, [{ path: '/', router: registryStub() }]);
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await web?.close();
+    });
+    beforeEach(async () => {
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      log = new ProblemLog(page);
+    });
+    afterEach(async () => {
+      expect(log.unexpected()).toEqual([]);
+      await page.close();
+    });
+
+    it('an unknown hash is "agent not found", from the form and in the URL', async () => {
+      allowRegistry404s(log);
+      await page.goto(web.url);
+      await page.waitForSelector('html[data-ready="true"]');
+      await page.fill('#explorer-hash', UNKNOWN.toUpperCase().replace('0X', '0x'));
+      await page.press('#explorer-hash', 'Enter');
+      await page.waitForSelector('#explorer[data-state="not-found"]');
+      expect(new URL(page.url()).hash).toBe(`#/agent/${UNKNOWN}`);
+      expect(await page.locator('#explorer-not-found h3').textContent()).toBe('Agent not found');
+      expect(await page.locator('#explorer-not-found').textContent()).toContain(UNKNOWN);
+      await saveScreenshot(page, 'explorer-not-found');
+
+      // Opening the link directly shows the same.
+      const direct = await browser.newPage();
+      const directLog = new ProblemLog(direct);
+      allowRegistry404s(directLog);
+      await direct.goto(`${web.url}/#/agent/${UNKNOWN}`);
+      await direct.waitForSelector('#explorer[data-state="not-found"]');
+      expect(directLog.unexpected()).toEqual([]);
+      await direct.close();
+    });
+
+    it('a server without registry is "registry unavailable", not "not found"', async () => {
+      allowRegistry404s(log);
+      await page.route(/\/api\/v1\/(status|agent\/beat-status)\//, (route) => route.fulfill({ status: 404, json: { error: 'Not found', code: 'NOT_FOUND' } }));
+      await page.goto(`${web.url}/#/agent/${UNKNOWN}`);
+      await page.waitForSelector('#explorer[data-state="unavailable"]');
+      expect(await page.locator('#explorer-unavailable h3').textContent()).toBe('Registry unavailable');
+      expect(await page.locator('#explorer-unavailable').textContent()).toContain('NOT_FOUND');
+      await saveScreenshot(page, 'explorer-unavailable');
+    });
+
+    it('rejects a malformed hash without asking the server', async () => {
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      await page.goto(web.url);
+      await page.waitForSelector('html[data-ready="true"]');
+      await page.fill('#explorer-hash', '0x1234');
+      await page.click('#explorer-go');
+      expect(await page.locator('#explorer-error').textContent()).toBe('Enter 0x followed by 64 hex characters.');
+      expect(await page.locator('#explorer-hash').getAttribute('aria-invalid')).toBe('true');
+      expect(requests.filter((p) => p.startsWith('/api/v1/status'))).toEqual([]);
+      await saveScreenshot(page, 'explorer-invalid');
+    });
+
+    it('shows an agent: status and standing, time to freeze, gestation, liveness, lineage and check-ins', async () => {
+      await serveFixtureRegistry(page);
+      await page.goto(`${web.url}/#/agent/${STUB_CHILD}`);
+      await page.waitForSelector('#ticker[data-state="verified"]');
+      await page.waitForSelector('#explorer[data-state="found"]');
+      const text = (selector: string) => page.locator(selector).textContent();
+      expect(await text('#agent-title')).toBe('worker-child-1');
+      expect(await text('#agent-status')).toBe('Status: warning');
+      expect(await text('#agent-standing')).toBe('Standing: WARNING');
+      expect(await page.locator('#agent-standing').getAttribute('class')).toContain('tone-warn');
+      const facts = await page.locator('#explorer .agent-grid').textContent();
+      expect(facts).toContain('47 anchors (freeze after 60)');
+      // beats_until_freeze (13) × the anchor interval (0.5 s).
+      expect(facts).toContain('13 anchors ≈ 6.5 s');
+      expect(facts).toContain('95.0 % (v1)');
+      expect(facts).toContain('44 % toward the next child (640 of 1,440 beats)');
+      expect(await page.locator('#explorer progress').getAttribute('value')).toBe('44');
+      expect(await page.locator('#explorer svg.chart circle').count()).toBe(3);
+      expect(await page.locator('#explorer svg.chart').getAttribute('aria-label')).toMatch(/^3 check-ins from 2026-02-12/);
+      expect(await findLowContrast(page)).toEqual([]);
+      await saveScreenshot(page, 'explorer-agent');
+
+      // The parent link opens the parent, moves focus to it, and the back button returns.
+      await page.click('#agent-parent');
+      await page.waitForFunction((root) => location.hash === `#/agent/${root}` && document.getElementById('agent-title')?.textContent === 'genesis-root', STUB_ROOT);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('agent-title');
+      expect(await text('#agent-standing')).toBe('Standing: GOOD');
+      expect(await page.locator('#explorer .agent-grid').textContent()).toContain('none (a root agent)');
+      expect(await page.locator('#explorer svg.chart circle').count()).toBe(8);
+      await saveScreenshot(page, 'explorer-parent');
+      await page.goBack();
+      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'worker-child-1');
+    });
+
+    it('shows agents of the real registry: one with a beat chain, one without', async () => {
+      const register = async (name: string) => {
+        const res = await fetch(`${web.url}/api/v1/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+        expect(res.status).toBe(201);
+        return (await res.json()) as { hash: string; api_key: string };
+      };
+      const live = await register('browser-root');
+      const init = await fetch(`${web.url}/api/v1/agent/init`, { method: 'POST', headers: { authorization: `Bearer ${live.api_key}` } });
+      expect(init.status).toBeLessThan(300);
+      const fresh = await register('browser-uninitialised');
+
+      await page.goto(`${web.url}/#/agent/${live.hash}`);
+      await page.waitForSelector('#explorer[data-state="found"]');
+      expect(await page.locator('#agent-title').textContent()).toBe('browser-root');
+      expect(await page.locator('#agent-status').textContent()).toMatch(/^Status: (registered|active|warning|stale|frozen|refused)$/);
+      expect(await page.locator('#agent-standing').textContent()).toMatch(/^Standing: (GOOD|WARNING|STALE|OVERDUE|FROZEN|REFUSED)$/);
+      const facts = await page.locator('#explorer .agent-grid').textContent();
+      expect(facts).toContain('none (a root agent)');
+      expect(facts).toMatch(/Time to freeze(\d+ anchors? ≈ |Overdue|Frozen)/);
+      expect(facts).toContain('toward the next child');
+      await saveScreenshot(page, 'explorer-registry-agent');
+
+      // Seed 001's 404 for an agent without beat chain: the status is shown, with a note.
+      allowRegistry404s(log);
+      await page.fill('#explorer-hash', fresh.hash);
+      await page.click('#explorer-go');
+      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'browser-uninitialised');
+      expect(await page.locator('#explorer').getAttribute('data-state')).toBe('found');
+      expect(await page.locator('#explorer-result').textContent()).toContain('This agent has no beat chain yet.');
+      expect(await page.locator('#agent-status').textContent()).toBe('Status: registered');
+    });
+
+    it('an agent at 375 px fits without horizontal scrolling', async () => {
+      await serveFixtureRegistry(page);
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.goto(`${web.url}/#/agent/${STUB_ROOT}`);
+      await page.waitForSelector('#explorer[data-state="found"]');
+      await page.locator('#explorer').scrollIntoViewIfNeeded();
+      expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
+      await saveScreenshot(page, 'explorer-375');
+    });
+  }, { engines: ['sqlite'] });
+});
