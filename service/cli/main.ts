@@ -1,5 +1,6 @@
 // The `beats` command line: dispatches to one command per file; every failure is one line.
 import { CliError } from './cli-error.js';
+import { agentCommand } from './commands/agent.js';
 import { beatCommand } from './commands/beat.js';
 import { benchCommand } from './commands/bench.js';
 import { chainCommand } from './commands/chain.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   chain: { run: chainCommand, usage: 'chain --from H [--start-index I] --beats N --difficulty D [--anchor-hash A] [--nonce N] [--json]' },
   prove: { run: proveCommand, usage: 'prove --url U --subject S --beats N [--difficulty D] [--mode sampled|full] [--out F] [--json]' },
   'verify-receipt': { run: verifyReceiptCommand, usage: 'verify-receipt FILE (--key HEX | --url U)' },
+  agent: { run: agentCommand, usage: 'agent register|status|heartbeat|resync|spawn --url U [--key-file F] … (key also from BEATS_AGENT_HASH + BEATS_API_KEY)' },
   keygen: { run: keygenCommand, usage: 'keygen   (prints a new BEATS_SIGNING_SEED)' },
   bench: { run: benchCommand, usage: 'bench [--service | --all] [--json] [--quick] [--repeats N] [--target-ms M] [--native PATH-TO-sha_chain]' },
 };
