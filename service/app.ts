@@ -7,12 +7,17 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Config } from './config.js';
 import { AppError, errorHandler, methodNotAllowed, notFoundHandler } from './errors.js';
 import { requestLogger, type Logger } from './logger.js';
+import { createAppMetrics, type AppMetrics } from './metrics/app-metrics.js';
+import { httpMetrics, metricsHandler, receiptMetrics } from './metrics/metrics-middleware.js';
 import { MemoryRateLimitStore, RATE_LIMIT_CONTEXT, type RateLimitContext, type RateLimitStore } from './rate-limit.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { anchorRoutes } from './routes/anchor-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { registryAdminRoutes } from './routes/registry-admin-routes.js';
+import { registryAccountRoutes } from './routes/registry-account-routes.js';
 import { registryAgentRoutes } from './routes/registry-agent-routes.js';
+import { registrySpawnRoutes } from './routes/registry-spawn-routes.js';
+import { registrySponsorRoutes } from './routes/registry-sponsor-routes.js';
 import { registryStatusRoutes } from './routes/registry-status-routes.js';
 import { timestampRoutes } from './routes/timestamp-routes.js';
 import { webRoutes } from './routes/web-routes.js';
@@ -37,7 +42,21 @@ export interface AppDeps {
   rateLimitStore?: RateLimitStore;
   /** Version reported by `/api/health` (default: this package's version). */
   version?: string;
+  /** Also Node's process metrics on GET /metrics (the process's one app: main.ts); default false. */
+  processMetrics?: boolean;
 }
+
+/** `app.locals` key: true once the process drains (SIGTERM); new requests then get 503 SHUTTING_DOWN. */
+export const DRAINING = 'draining';
+/** `app.locals` key of the app's AppMetrics. */
+export const METRICS = 'metrics';
+
+/** While draining: 503 SHUTTING_DOWN with `Connection: close`, so clients move to another instance. */
+const refuseWhileDraining: RequestHandler = (req, res, next) => {
+  if (req.app.locals[DRAINING] !== true) return next();
+  res.setHeader('Connection', 'close');
+  next(new AppError('SHUTTING_DOWN', undefined, { retry_after_ms: 1000 }));
+};
 
 /** Paths that answer cross-origin requests: the peer's public Beats routes (peer-protocol §3) and the public status lookups. */
 export const PUBLIC_CORS_PATHS = ['/api/v1/beat', '/api/health', '/api/v1/status', '/api/v1/agent/beat-status'];
@@ -86,8 +105,9 @@ function packageVersion(): string {
 }
 
 /** The Beats service's and the registry's routes and where they are mounted (architecture: HTTP surface). */
-function serviceRouters(services: Services, config: Config): MountedRouter[] {
-  const { keyring, reader, workProof, engine, registry } = services;
+function serviceRouters(services: Services, config: Config, metrics: AppMetrics): MountedRouter[] {
+  const { keyring, reader, engine, registry } = services;
+  const workProof = metrics.timeWorkProof(services.workProof);
   return [
     { path: '/api/v1/beat', router: anchorRoutes({ reader, keyring, intervalMs: config.anchorIntervalMs }) },
     { path: '/api/v1/beat', router: keyRoutes({ keyring }) },
@@ -105,6 +125,10 @@ function serviceRouters(services: Services, config: Config): MountedRouter[] {
     },
     // Public lookups first: GET /agent/beat-status/:hash needs no API key, every other /agent/* route does.
     { path: '/api/v1', router: registryStatusRoutes({ registry }) },
+    // Spawn, sponsorship and account routes authenticate per route; then the rest of /agent/* (one auth for all).
+    { path: '/api/v1', router: registrySpawnRoutes({ registry }) },
+    { path: '/api/v1', router: registrySponsorRoutes({ registry }) },
+    { path: '/api/v1', router: registryAccountRoutes({ registry }) },
     { path: '/api/v1', router: registryAgentRoutes({ registry, registrationSecret: config.registrationSecret }) },
   ];
 }
@@ -119,17 +143,21 @@ export function createApp(deps: AppDeps): express.Application {
   app.set('trust proxy', config.trustProxy);
   const rateLimitContext: RateLimitContext = {
     enabled: config.rateLimits,
-    store: deps.rateLimitStore ?? new MemoryRateLimitStore(),
+    store: deps.rateLimitStore ?? deps.services?.rateLimitStore ?? new MemoryRateLimitStore(),
   };
   app.locals[RATE_LIMIT_CONTEXT] = rateLimitContext;
+  const metrics = createAppMetrics({ services: deps.services, logger, processMetrics: deps.processMetrics });
+  app.locals[METRICS] = metrics;
 
   app.use(requestLogger(logger));
+  app.use(httpMetrics(metrics));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
   // Before body checks, so preflights and error answers on public routes carry CORS headers.
   app.use(PUBLIC_CORS_PATHS, publicCors);
+  app.use(refuseWhileDraining);
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.bodyLimitBytes, type: 'application/json' }));
 
@@ -137,8 +165,11 @@ export function createApp(deps: AppDeps): express.Application {
     res.json({ ok: true, version, uptime_s: Math.floor(process.uptime()) });
   });
   app.all('/api/health', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
+  app.get('/metrics', metricsHandler(metrics));
+  app.all('/metrics', methodNotAllowed(['GET', 'HEAD']));
+  app.use(receiptMetrics(metrics));
 
-  if (deps.services) for (const { path, router } of serviceRouters(deps.services, config)) app.use(path, router);
+  if (deps.services) for (const { path, router } of serviceRouters(deps.services, config, metrics)) app.use(path, router);
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
   // The page at `/` (built into dist/web by npm install); after every API route.
   if (deps.services) app.use('/', webRoutes());

@@ -41,6 +41,10 @@ export interface Config {
   logLevel: LogLevel;
   trustProxy: TrustProxy;
   bodyLimitBytes: number;
+  /** Longest wait for a request's headers (slow clients are cut off). */
+  headersTimeoutMs: number;
+  /** Longest wait for a whole request; also the drain deadline on SIGTERM. */
+  requestTimeoutMs: number;
 }
 
 /** A configuration value that stops the boot; the message is one line naming the variable. */
@@ -183,6 +187,8 @@ export const envSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     TRUST_PROXY: trustProxy().default(false),
     BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(262_144),
+    HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   })
   .superRefine((env, ctx) => {
     // A remote Beats service is only trusted through a pinned key; a key alone pins nothing.
@@ -191,6 +197,10 @@ export const envSchema = z
     }
     if (env.BEATS_PUBLIC_KEY !== undefined && env.BEATS_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['BEATS_URL'], message: 'required when BEATS_PUBLIC_KEY is set' });
+    }
+    // Node refuses a headers timeout longer than the request timeout.
+    if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' });
     }
   });
 
@@ -245,5 +255,7 @@ export function loadConfig(env: EnvInput = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
   };
 }

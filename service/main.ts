@@ -1,10 +1,11 @@
 // The process: configuration checked at boot, services opened, the app listening; SIGTERM and
-// SIGINT close the server (in-flight requests finish), then the clock, the pool and the database.
-import type { Server } from 'node:http';
-import { createApp } from './app.js';
+// SIGINT drain the server (in-flight requests finish, new ones get 503 SHUTTING_DOWN, no new
+// connections), then close the clock, the pool and the database.
+import { createServer, type Server } from 'node:http';
+import { createApp, DRAINING } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { openServices, type Services } from './services.js';
+import { openServices, type OpenServicesOptions, type Services } from './services.js';
 
 /** A running service. */
 export interface RunningService {
@@ -14,14 +15,25 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** Opens the services and listens on config.host:config.port (port 0 picks a free one). */
-export async function startService(config: Config, logger: Logger = createLogger(config)): Promise<RunningService> {
-  const services = await openServices(config, logger);
-  const app = createApp({ config, logger, services });
-  const server = app.listen(config.port, config.host);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+/**
+ * Opens the services and listens on config.host:config.port (port 0 picks a free one); `options` go to
+ * openServices (a store opened by the caller, which `close()` then leaves open: benchmarks, tests).
+ */
+export async function startService(
+  config: Config,
+  logger: Logger = createLogger(config),
+  options: OpenServicesOptions = {},
+): Promise<RunningService> {
+  const services = await openServices(config, logger, options);
+  const app = createApp({ config, logger, services, processMetrics: true });
+  const server = createServer({
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // How often Node looks for connections past those timeouts (its default, 30 s, would let a slow client linger).
+    connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+  }, app);
   server.keepAliveTimeout = 5_000;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -38,7 +50,18 @@ export async function startService(config: Config, logger: Logger = createLogger
     server, services, url,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Drain: refuse new requests on open connections, accept no new connection, close each
+        // connection once its request is answered, and cut the rest after the request timeout.
+        app.locals[DRAINING] = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        const deadline = setTimeout(() => server.closeAllConnections(), config.requestTimeoutMs);
+        try {
+          await closed;
+        } finally {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+        }
         await services.close();
       })();
       return closing;

@@ -121,29 +121,41 @@ function ipv6Prefix64(ip: string): string {
 
 /** A middleware counting `options.key(req)` in fixed windows: over the limit → 429 RATE_LIMITED. */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
+  assertRateLimitOptions(options);
+  return async (req, _res, next) => {
+    await hitRateLimit(req, options);
+    next();
+  };
+}
+
+/**
+ * Counts one hit of `options.key(req)` now, for a limit that only some outcomes of a handler count
+ * (a spawn counts only calls that issue an authorization): over the limit → throws 429 RATE_LIMITED.
+ */
+export async function hitRateLimit(req: Request, options: RateLimitOptions): Promise<void> {
   const { name, limit, windowMs, key } = options;
+  const context = req.app.locals[RATE_LIMIT_CONTEXT] as RateLimitContext | undefined;
+  const enabled = options.enabled ?? context?.enabled ?? true;
+  if (!enabled) return;
+  const store = options.store ?? context?.store;
+  if (!store) throw new Error(`rate limit "${name}": no store (pass one, or mount under createApp)`);
+  let hit: RateLimitHit;
+  try {
+    hit = await store.hit(`${name}:${key(req)}`, windowMs);
+  } catch (err) {
+    // A broken shared store must not take the service down with it: fail open, loudly.
+    req.log?.warn({ err, limit: name }, 'rate-limit store failed; request let through');
+    return;
+  }
+  if (hit.count > limit) {
+    const retryAfterMs = Math.max(0, hit.resetAt - Date.now());
+    throw new AppError('RATE_LIMITED', undefined, { retry_after_ms: retryAfterMs });
+  }
+}
+
+function assertRateLimitOptions({ limit, windowMs }: RateLimitOptions): void {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`"limit" expected an integer >= 1, got ${limit}`);
   if (!Number.isInteger(windowMs) || windowMs < 1) {
     throw new RangeError(`"windowMs" expected an integer >= 1, got ${windowMs}`);
   }
-  return async (req, _res, next) => {
-    const context = req.app.locals[RATE_LIMIT_CONTEXT] as RateLimitContext | undefined;
-    const enabled = options.enabled ?? context?.enabled ?? true;
-    if (!enabled) return next();
-    const store = options.store ?? context?.store;
-    if (!store) throw new Error(`rate limit "${name}": no store (pass one, or mount under createApp)`);
-    let hit: RateLimitHit;
-    try {
-      hit = await store.hit(`${name}:${key(req)}`, windowMs);
-    } catch (err) {
-      // A broken shared store must not take the service down with it: fail open, loudly.
-      req.log?.warn({ err, limit: name }, 'rate-limit store failed; request let through');
-      return next();
-    }
-    if (hit.count > limit) {
-      const retryAfterMs = Math.max(0, hit.resetAt - Date.now());
-      throw new AppError('RATE_LIMITED', undefined, { retry_after_ms: retryAfterMs });
-    }
-    next();
-  };
 }

@@ -11,9 +11,11 @@ import { NODE_ED25519_BACKEND } from './ed25519-node.js';
 import { Keyring } from './keys/keyring.js';
 import { loadRootSeed } from './keys/root-seed.js';
 import type { Logger } from './logger.js';
+import { RedisRateLimitStore } from './rate-limit-redis.js';
 import type { Database } from './store/database.js';
 import { openDatabase } from './store/open-database.js';
 import { openRegistry, type Registry } from './registry/registry.js';
+import { spawnAuthorizationKey } from './registry/spawn-token.js';
 import { ReceiptRepository } from './store/receipt-repository.js';
 import type { AnchorLookup } from './work-proof/anchor-window.js';
 import { ReceiptSigner } from './work-proof/receipt-signer.js';
@@ -34,6 +36,8 @@ export interface Services {
   workProof: WorkProofService;
   /** The agent registry (agents, beat chains, status, dead man's switch). */
   registry: Registry;
+  /** Rate-limit counters shared through Redis when REDIS_URL is set (createApp uses them); else per process. */
+  rateLimitStore?: RedisRateLimitStore;
   close(): Promise<void>;
 }
 
@@ -57,7 +61,9 @@ export async function openServices(config: Config, logger: Logger, options: Open
     const reader = new AnchorReader({ db, intervalMs: config.anchorIntervalMs, now: options.now });
     const clock = new AnchorClock({ db, keyring, intervalMs: config.anchorIntervalMs, difficulty: config.difficulty, logger, now: options.now });
     clock.onAnchor((stored) => reader.noteAppended(stored));
-    const registry = openRegistry({ db, config, reader, keyring, logger, now: options.now });
+    const registry = openRegistry({
+      db, config, reader, keyring, logger, now: options.now, spawnAuthorizationKey: spawnAuthorizationKey(seed),
+    });
     // The dead man's switch sweeps after every anchor this instance makes (only the clock's leader makes them).
     clock.onAnchor((stored) => registry.deadMansSwitch.onAnchor(stored));
     const pool = new ProverPool({ threads: config.proverThreads });
@@ -79,12 +85,15 @@ export async function openServices(config: Config, logger: Logger, options: Open
     const signer = new ReceiptSigner(keys, new ReceiptRepository(db));
     const workProof = new WorkProofService({ engine, anchors, signer });
     if (options.startClock !== false) await clock.start();
+    // Not awaited: the service starts, and limits fail open, while Redis is away.
+    const rateLimitStore = config.redisUrl ? new RedisRateLimitStore({ url: config.redisUrl, logger }) : undefined;
     return {
-      db, keyring, reader, clock, pool, engine, anchors, workProof, registry,
+      db, keyring, reader, clock, pool, engine, anchors, workProof, registry, rateLimitStore,
       async close() {
         await clock.stop();
         await registry.close();
         await pool.close();
+        await rateLimitStore?.close();
         if (!options.db) await db.close();
       },
     };

@@ -2,6 +2,7 @@
 import { AppError } from '../errors.js';
 import { AgentRepository, type AgentRecord } from '../store/agent-repository.js';
 import type { Database } from '../store/database.js';
+import { SponsorshipRepository } from '../store/sponsorship-repository.js';
 import { isUniqueViolation } from '../store/store-errors.js';
 import { apiKeyDigest, apiKeyMatches, bearerApiKey, newAgentHash, newApiKey } from './agent-credentials.js';
 
@@ -26,6 +27,17 @@ export interface Registration {
   registered_at: string;
 }
 
+/** The answer to a key rotation: the only time the new API key is shown. */
+export interface KeyRotated {
+  ok: true;
+  agent_hash: string;
+  api_key: string;
+  /** ISO-8601. */
+  rotated_at: string;
+  /** Sponsorships of this agent (as the child) revoked with the old key (seed 003 "Auto-revocation"). */
+  sponsorships_revoked: number;
+}
+
 /** Most attempts at drawing an unused hash and key (a collision of 32 random bytes does not happen). */
 const MAX_DRAWS = 3;
 
@@ -34,7 +46,7 @@ export class AgentService {
   private readonly agents: AgentRepository;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly now: () => number = Date.now,
   ) {
     this.agents = new AgentRepository(db);
@@ -62,6 +74,31 @@ export class AgentService {
         ok: true, hash, api_key: apiKey, name: input.name, type: 'root', parent: null, depth: 0, metadata,
         registered_at: new Date(registeredAt).toISOString(),
       };
+    }
+  }
+
+  /**
+   * Replaces `agent`'s API key with a fresh one: the old key is revoked at once (401 from then on), and
+   * so is every sponsorship paying for `agent` as a child, in the same transaction. Of two concurrent
+   * rotations with one key, the second gets 401 AUTH_MISSING.
+   */
+  async rotateKey(agent: AgentRecord): Promise<KeyRotated> {
+    const now = this.now();
+    for (let attempt = 1; ; attempt++) {
+      const apiKey = newApiKey();
+      let revoked: number;
+      try {
+        revoked = await this.db.transaction(async (tx) => {
+          if (!(await new AgentRepository(tx).replaceKeyDigest(agent.hash, agent.api_key_digest, apiKeyDigest(apiKey)))) {
+            throw new AppError('AUTH_MISSING', 'Invalid API key');
+          }
+          return new SponsorshipRepository(tx).revokeForChild(agent.hash, 'key_rotated', now);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error) && attempt < MAX_DRAWS) continue;
+        throw error;
+      }
+      return { ok: true, agent_hash: agent.hash, api_key: apiKey, rotated_at: new Date(now).toISOString(), sponsorships_revoked: revoked };
     }
   }
 

@@ -15,6 +15,7 @@ import type { Database } from '../store/database.js';
 import type { DeadMansSwitch } from './dead-mans-switch.js';
 import type { ReceiptAcceptance } from './receipt-acceptance.js';
 import type { CurrentAnchor, RegistryAnchors } from './registry-anchors.js';
+import type { SponsorshipService } from './sponsorship-service.js';
 import { DEADLINE_ANCHORS } from './standing.js';
 
 /** Anchors per billing epoch (peer-protocol §6: "An epoch is 100,000 beats"). */
@@ -69,6 +70,8 @@ export interface BeatChainServiceOptions {
   anchors: RegistryAnchors;
   deadMansSwitch: DeadMansSwitch;
   receipts: ReceiptAcceptance;
+  /** Who pays a heartbeat with a payer (the agent's wallet, its sponsor) and the sponsorship charge. */
+  sponsorships: SponsorshipService;
   settings: BeatChainSettings;
   now?: () => number;
 }
@@ -115,6 +118,8 @@ export interface HeartbeatAccepted extends HeartbeatCounters {
   current_beat: number;
   volume_cap: number;
   status: 'active';
+  /** The sponsorship that paid (seed 003), or null. */
+  sponsor: { parent_hash: string; heartbeats_used_epoch: number; max_heartbeats_epoch: number } | null;
 }
 
 /** The answer to beats/submit. */
@@ -148,6 +153,7 @@ export class BeatChainService {
   private readonly anchors: RegistryAnchors;
   private readonly dms: DeadMansSwitch;
   private readonly receipts: ReceiptAcceptance;
+  private readonly sponsorships: SponsorshipService;
   private readonly settings: BeatChainSettings;
   private readonly now: () => number;
 
@@ -157,6 +163,7 @@ export class BeatChainService {
     this.anchors = options.anchors;
     this.dms = options.deadMansSwitch;
     this.receipts = options.receipts;
+    this.sponsorships = options.sponsorships;
     this.settings = options.settings;
     this.now = options.now ?? Date.now;
   }
@@ -190,8 +197,10 @@ export class BeatChainService {
   /**
    * Records a heartbeat at the current anchor. Refusals, in this order: no chain (409 AGENT_WRONG_STATE),
    * complaint flag (403 HEARTBEAT_REFUSED), frozen or overdue (403 AGENT_FROZEN; an overdue agent is
-   * frozen on the spot), root without SIGIL (403 SIGIL_REQUIRED), payment (402 PAYMENT_REQUIRED), a
-   * heartbeat already at this anchor (429 HEARTBEAT_TOO_SOON), the epoch's cap (429 VOLUME_CAP_REACHED).
+   * frozen on the spot), root without SIGIL (403 SIGIL_REQUIRED), payment (402 PAYMENT_REQUIRED: the
+   * payer's signature, then who pays — see SponsorshipService.settleHeartbeat), a heartbeat already at
+   * this anchor (429 HEARTBEAT_TOO_SOON), the epoch's cap (429 VOLUME_CAP_REACHED). A sponsorship is
+   * charged in the heartbeat's transaction, so a refused heartbeat charges nothing.
    */
   async heartbeat(agent: AgentRecord, input: HeartbeatInput): Promise<HeartbeatAccepted> {
     const head = await this.anchors.current();
@@ -206,11 +215,14 @@ export class BeatChainService {
     const billingEpoch = billingEpochOf(head.index);
     const volumeCap = volumeCapOf(agent.identity_class);
     const now = this.now();
-    const counters = await this.db.transaction(async (tx) => {
+    const { counters, sponsor } = await this.db.transaction(async (tx) => {
+      const sponsor = payer === null ? null : await this.sponsorships.settleHeartbeat(tx, agent, payer, billingEpoch, now);
       const repo = new BeatChainRepository(tx);
-      const result = await repo.recordHeartbeat({ agentHash: agent.hash, anchorIndex: head.index, at: now, billingEpoch, volumeCap, payer });
+      const result = await repo.recordHeartbeat({
+        agentHash: agent.hash, anchorIndex: head.index, at: now, billingEpoch, volumeCap, payer, sponsorHash: sponsor?.parent_hash ?? null,
+      });
       if (result === 'too_soon') throw this.tooSoon(head, now);
-      if (result !== 'not_applicable') return result;
+      if (result !== 'not_applicable') return { counters: result, sponsor };
       // Nothing changed: say why (the throw rolls the heartbeat row back).
       const current = await repo.get(agent.hash);
       if (current?.status === 'frozen') throw new AppError('AGENT_FROZEN', undefined, { status: 'frozen' });
@@ -224,7 +236,7 @@ export class BeatChainService {
     });
     return {
       ok: true, agent_hash: agent.hash, anchor_index: head.index, current_beat: head.index, ...counters, volume_cap: volumeCap,
-      status: 'active',
+      status: 'active', sponsor,
     };
   }
 

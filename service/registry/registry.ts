@@ -1,5 +1,6 @@
-// The registry's composition: agents, beat chains, status, admin, receipt acceptance and the dead man's
-// switch over one store and the service's anchor chain. openServices opens it; createApp mounts its routes.
+// The registry's composition: agents, beat chains, status, admin, receipt acceptance, the dead man's
+// switch, spawn, wallets and sponsorships over one store and the service's anchor chain. openServices
+// opens it; createApp mounts its routes.
 import type { AnchorReader } from '../anchors/anchor-reader.js';
 import type { Config } from '../config.js';
 import type { Keyring } from '../keys/keyring.js';
@@ -11,7 +12,11 @@ import { DeadMansSwitch } from './dead-mans-switch.js';
 import { ReceiptAcceptance, keyringReceiptKeys, pinnedReceiptKeys } from './receipt-acceptance.js';
 import { registryAnchors, type RegistryAnchors } from './registry-anchors.js';
 import { RegistryAdmin } from './registry-admin.js';
+import { SpawnService } from './spawn-service.js';
+import { SpawnTokens } from './spawn-token.js';
+import { SponsorshipService } from './sponsorship-service.js';
 import { StatusService } from './status-service.js';
+import { WalletService } from './wallet-service.js';
 
 /** Everything the registry routes call. */
 export interface Registry {
@@ -22,6 +27,9 @@ export interface Registry {
   admin: RegistryAdmin;
   receipts: ReceiptAcceptance;
   deadMansSwitch: DeadMansSwitch;
+  spawn: SpawnService;
+  wallets: WalletService;
+  sponsorships: SponsorshipService;
   /** Waits for the sweep in flight. */
   close(): Promise<void>;
 }
@@ -33,6 +41,8 @@ export interface RegistryDeps {
   reader: AnchorReader;
   keyring: Keyring;
   logger: Logger;
+  /** The key of spawn authorization tokens: HKDF of the root seed (see spawn-token.ts). */
+  spawnAuthorizationKey: Uint8Array;
   /** Clock in epoch ms (tests share it with the anchor clock). */
   now?: () => number;
 }
@@ -52,17 +62,26 @@ export function openRegistry(deps: RegistryDeps): Registry {
     keys, anchors, requiredDifficulty: config.difficulty, windowAnchors: config.receiptWindowAnchors, acceptV1: config.acceptV1Receipts,
   });
   const deadMansSwitch = new DeadMansSwitch({ db, logger, now });
+  const sponsorships = new SponsorshipService({ db, anchors, deadMansSwitch, now });
+  // Seed 003 "Auto-revocation": a freeze of either party revokes the sponsorship (one UPDATE).
+  deadMansSwitch.onFrozen(async (hashes) => {
+    const revoked = await sponsorships.revokeForFrozen(hashes);
+    if (revoked > 0) logger.info({ revoked }, 'sponsorships revoked: a party was frozen');
+  });
   return {
     anchors,
     agents: new AgentService(db, now),
     chains: new BeatChainService({
-      db, anchors, deadMansSwitch, receipts, now,
+      db, anchors, deadMansSwitch, receipts, sponsorships, now,
       settings: { difficulty: config.difficulty, beatsRequired: config.beatsRequired, heartbeatPayment: config.heartbeatPayment },
     }),
     status: new StatusService({ db, anchors, now }),
     admin: new RegistryAdmin(db, now),
     receipts,
     deadMansSwitch,
+    spawn: new SpawnService({ db, anchors, deadMansSwitch, receipts, tokens: new SpawnTokens(deps.spawnAuthorizationKey), now }),
+    wallets: new WalletService(db, now),
+    sponsorships,
     close: () => deadMansSwitch.idle(),
   };
 }

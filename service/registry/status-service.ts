@@ -8,9 +8,12 @@ import { AppError } from '../errors.js';
 import { AgentRepository, type AgentRecord, type IdentityClass, type SigilTier } from '../store/agent-repository.js';
 import { BeatChainRepository, type BeatChainRecord, type ChainStatus } from '../store/beat-chain-repository.js';
 import type { Database } from '../store/database.js';
+import { SpawnRepository } from '../store/spawn-repository.js';
 import { billingEpochOf, hasSigil, volumeCapOf } from './beat-chain-service.js';
 import { LIVENESS_ALGORITHM, LIVENESS_GRACE_MS, LIVENESS_WINDOW_MS, livenessScoreV1 } from './liveness.js';
 import type { RegistryAnchors } from './registry-anchors.js';
+import { MAX_LISTED_CHILDREN } from './spawn-service.js';
+import { WALLET_CHAIN, WALLET_MODEL } from './wallet-service.js';
 import { DEADLINE_ANCHORS, standingOf, type AgentStatus, type Standing } from './standing.js';
 
 /**
@@ -90,7 +93,13 @@ export interface BeatStatusBody {
   };
   proof_of_existence: { total_beats: number; available_beats: number; total_hash_operations: number; estimated_cpu_time_ms: number };
   recent_checkins: Array<{ anchor_index: number; at: string }>;
-  lineage: { type: string; parent: string | null; depth: number; name: string; registered_at: string };
+  lineage: {
+    type: string; parent: string | null; depth: number; name: string; registered_at: string;
+    /** When the parent finalized this child's lineage (spawn step 7); null for roots and until then. */
+    lineage_finalized_at: string | null;
+    /** The agent's children, oldest first (at most MAX_LISTED_CHILDREN; `gestation.children_spawned` counts them all). */
+    children: Array<{ hash: string; name: string }>;
+  };
 }
 
 /** Seed 001's 404 body: the agent is unknown or has no beat chain. */
@@ -118,12 +127,14 @@ export function sigilString(agent: AgentRecord): string | null {
 export class StatusService {
   private readonly agents: AgentRepository;
   private readonly chains: BeatChainRepository;
+  private readonly spawns: SpawnRepository;
   private readonly anchors: RegistryAnchors;
   private readonly now: () => number;
 
   constructor(options: StatusServiceOptions) {
     this.agents = new AgentRepository(options.db);
     this.chains = new BeatChainRepository(options.db);
+    this.spawns = new SpawnRepository(options.db);
     this.anchors = options.anchors;
     this.now = options.now ?? Date.now;
   }
@@ -144,9 +155,9 @@ export class StatusService {
       depth: agent.depth,
       name: agent.name,
       metadata: agent.metadata === null ? null : (JSON.parse(agent.metadata) as Record<string, unknown>),
-      wallet: null,
-      wallet_model: null,
-      wallet_chain: null,
+      wallet: agent.wallet,
+      wallet_model: agent.wallet === null ? null : WALLET_MODEL,
+      wallet_chain: agent.wallet === null ? null : WALLET_CHAIN,
       identity_class: agent.identity_class,
       sigil: sigilString(agent),
       sigil_issued_at: iso(agent.sigil_issued_at),
@@ -186,11 +197,17 @@ export class StatusService {
     const now = this.now();
     const standing = standingOf({ refused: agent.refused, hasSigil: hasSigil(agent), chain, currentAnchor: current });
     const behind = standing.behind ?? 0;
-    const [recent, ancestry] = await Promise.all([this.chains.recentHeartbeats(hash, RECENT_CHECKINS), this.agents.ancestry(hash)]);
+    const [recent, ancestry, children, pending] = await Promise.all([
+      this.chains.recentHeartbeats(hash, RECENT_CHECKINS),
+      this.agents.ancestry(hash),
+      this.agents.children(hash, MAX_LISTED_CHILDREN),
+      this.spawns.liveCount(hash, now),
+    ]);
     const epoch = billingEpochOf(current);
     const countInEpoch = chain.billing_epoch === epoch ? chain.heartbeat_count_epoch : 0;
     const volumeCap = volumeCapOf(agent.identity_class);
-    const cost = spawnCost(agent.depth, agent.children_spawned);
+    // The price the next spawn call would charge: live authorizations count as siblings (seed 004).
+    const cost = spawnCost(agent.depth, agent.children_spawned + pending);
     const available = chain.available_beats;
     const hashOperations = chain.lifetime_beats * chain.difficulty;
     return {
@@ -260,6 +277,8 @@ export class StatusService {
         depth: agent.depth,
         name: agent.name,
         registered_at: new Date(agent.registered_at).toISOString(),
+        lineage_finalized_at: iso(agent.lineage_finalized_at),
+        children: children.map((c) => ({ hash: c.hash, name: c.name })),
       },
     };
   }

@@ -1,7 +1,8 @@
-// The registry's agent routes, mounted at /api/v1 (seed pages 000; peer-protocol §5): POST /register,
-// then, behind `Authorization: Bearer pvn_…`, POST /agent/init, /agent/heartbeat, /agent/beats/submit
-// and /agent/resync. Thin: parse, call the registry, render.
-import { Router, type RequestHandler, type Response } from 'express';
+// The registry's agent routes, mounted at /api/v1 (seed pages 000, 004; peer-protocol §5): POST
+// /register (a root, or a spawned child with its parent's key), then, behind `Authorization: Bearer
+// pvn_…`, POST /agent/init, /agent/heartbeat, /agent/beats/submit and /agent/resync. Thin: parse, call
+// the registry, render.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, methodNotAllowed } from '../errors.js';
 import { parseBody } from '../http-schema.js';
@@ -9,7 +10,8 @@ import { clientIp, rateLimit } from '../rate-limit.js';
 import { secretMatches } from '../registry/agent-credentials.js';
 import type { Registry } from '../registry/registry.js';
 import type { AgentRecord } from '../store/agent-repository.js';
-import { base58PublicKey } from './registry-schemas.js';
+import { MAX_SPAWN_TOKEN_LENGTH } from '../registry/spawn-token.js';
+import { agentHashSchema, base58PublicKey, nameSchema } from './registry-schemas.js';
 
 /** Per-IP limit of POST /register (the seeds are silent; this project's choice). */
 export const REGISTER_RATE = { limit: 10, windowMs: 60_000 };
@@ -17,12 +19,6 @@ export const REGISTER_RATE = { limit: 10, windowMs: 60_000 };
 export const RESYNC_RATE = { limit: 10, windowMs: 60 * 60_000 };
 /** Largest registration metadata, serialised (peer docs: "4KB serialized"). */
 export const MAX_METADATA_BYTES = 4096;
-
-const nameSchema = z
-  .string()
-  .min(1, { error: 'expected 1 to 64 characters' })
-  .max(64, { error: 'expected 1 to 64 characters' })
-  .refine((s) => s.trim().length > 0, { error: 'expected a non-blank name' });
 
 const metadataSchema = z
   .looseObject({})
@@ -33,8 +29,10 @@ const metadataSchema = z
 const RegisterBody = z.strictObject({
   name: nameSchema,
   metadata: metadataSchema.optional(),
-  // Children are registered through spawn (a later issue); the field is reserved for that.
-  spawn_authorization: z.unknown().optional(),
+  // A child (seed 004 step 6): the token from POST /agent/spawn, with the parent's API key.
+  spawn_authorization: z.string().min(1).max(MAX_SPAWN_TOKEN_LENGTH).optional(),
+  // The peer SDK's child registration (`{name, parent}` + the parent's key): uses the parent's live authorization for the name.
+  parent: agentHashSchema.optional(),
 });
 
 const EmptyBody = z.strictObject({}).optional();
@@ -65,37 +63,50 @@ export function agentOf(res: Response): AgentRecord {
   return res.locals.agent as AgentRecord;
 }
 
+/** Authenticates `Authorization: Bearer pvn_…` (401 AUTH_MISSING otherwise); `agentOf(res)` is the agent. */
+export function requireAgent(registry: Registry): RequestHandler {
+  return async (req, res, next) => {
+    res.locals.agent = await registry.agents.authenticate(req.headers.authorization);
+    next();
+  };
+}
+
+/** The authenticated agent's hash, for limits counted per agent (after `requireAgent`). */
+export function agentKey(req: Request): string {
+  return agentOf(req.res as Response).hash;
+}
+
 /** The registry's agent routes over `registry`. */
 export function registryAgentRoutes(deps: { registry: Registry; registrationSecret: string | undefined }): Router {
   const { registry, registrationSecret } = deps;
   const router = Router();
 
-  const requireRegistrationSecret: RequestHandler = (req, _res, next) => {
-    if (registrationSecret === undefined) return next();
+  /** A root registration needs REGISTRATION_SECRET when it is set (a child's needs its parent's API key instead). */
+  const requireRegistrationSecret = (req: Request): void => {
+    if (registrationSecret === undefined) return;
     const presented = req.headers['x-registration-secret'];
-    if (typeof presented !== 'string' || presented.length === 0) {
-      return next(new AppError('AUTH_MISSING', 'Missing x-registration-secret header'));
-    }
-    if (!secretMatches(presented, registrationSecret)) return next(new AppError('FORBIDDEN', 'Invalid registration secret'));
-    next();
+    if (typeof presented !== 'string' || presented.length === 0) throw new AppError('AUTH_MISSING', 'Missing x-registration-secret header');
+    if (!secretMatches(presented, registrationSecret)) throw new AppError('FORBIDDEN', 'Invalid registration secret');
   };
 
-  router.post('/register', rateLimit({ name: 'register', ...REGISTER_RATE, key: clientIp }), requireRegistrationSecret, async (req, res) => {
+  router.post('/register', rateLimit({ name: 'register', ...REGISTER_RATE, key: clientIp }), async (req, res) => {
     const body = parseBody(RegisterBody, req);
-    if (body.spawn_authorization !== undefined) {
-      throw new AppError('VALIDATION', 'Child registration through spawn_authorization is not available yet', {
-        field: 'spawn_authorization',
+    if (body.spawn_authorization !== undefined || body.parent !== undefined) {
+      const parent = await registry.agents.authenticate(req.headers.authorization);
+      const child = await registry.spawn.registerChild(parent, {
+        name: body.name, metadata: body.metadata, spawnAuthorization: body.spawn_authorization, parentHash: body.parent,
       });
+      req.log.info({ parent_hash: parent.hash, child_hash: child.hash }, 'child registered');
+      res.status(201).json(child);
+      return;
     }
+    requireRegistrationSecret(req);
     res.status(201).json(await registry.agents.register({ name: body.name, metadata: body.metadata }));
   });
   router.all('/register', methodNotAllowed(['POST', 'OPTIONS']));
 
   // Every /agent/* route below needs an agent's API key (GET /agent/beat-status is public and mounted before this router).
-  router.use('/agent', async (req, res, next) => {
-    res.locals.agent = await registry.agents.authenticate(req.headers.authorization);
-    next();
-  });
+  router.use('/agent', requireAgent(registry));
 
   router.post('/agent/init', async (req, res) => {
     parseBody(EmptyBody, req);

@@ -23,3 +23,10 @@ export const base58PublicKey = z.string().refine(
   },
   { error: 'expected a base58 Ed25519 public key (32 bytes)' },
 );
+
+/** An agent (or child) name: 1 to 64 characters, not blank. */
+export const nameSchema = z
+  .string()
+  .min(1, { error: 'expected 1 to 64 characters' })
+  .max(64, { error: 'expected 1 to 64 characters' })
+  .refine((s) => s.trim().length > 0, { error: 'expected a non-blank name' });

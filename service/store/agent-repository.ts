@@ -39,6 +39,11 @@ export interface AgentRecord {
   birth_tx: string | null;
   refused: boolean;
   refused_reason: string | null;
+  /** When the parent finalized this child's lineage (spawn step 7), or null. */
+  lineage_finalized_at: number | null;
+  /** The linked wallet: a base58 Ed25519 public key, or null. */
+  wallet: string | null;
+  wallet_linked_at: number | null;
 }
 
 /** What `insert` stores; the SIGIL, refusal and child count start empty. */
@@ -59,7 +64,8 @@ export interface SigilRecord {
 
 const COLUMNS =
   'hash, name, type, parent_hash, depth, metadata, api_key_digest, registered_at, registered_by, children_spawned, ' +
-  'sigil_name, sigil_principal, sigil_tier, identity_class, sigil_issued_at, birth_tx, refused, refused_reason';
+  'sigil_name, sigil_principal, sigil_tier, identity_class, sigil_issued_at, birth_tx, refused, refused_reason, ' +
+  'lineage_finalized_at, wallet, wallet_linked_at';
 
 /** Reads and writes agents. */
 export class AgentRepository {
@@ -75,6 +81,62 @@ export class AgentRepository {
         agent.registered_at, agent.registered_by,
       ],
     );
+  }
+
+  /**
+   * Stores a spawned child; false (nothing stored) when its parent already has a child of that name —
+   * the unique index (parent_hash, name) decides. Throws the engine's unique violation on a hash or key clash.
+   */
+  async insertChild(agent: NewAgent): Promise<boolean> {
+    const { changes } = await this.db.run(
+      `INSERT INTO agents (hash, name, type, parent_hash, depth, metadata, api_key_digest, registered_at, registered_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (parent_hash, name) DO NOTHING`,
+      [
+        agent.hash, agent.name, agent.type, agent.parent_hash, agent.depth, agent.metadata, agent.api_key_digest,
+        agent.registered_at, agent.registered_by,
+      ],
+    );
+    return changes === 1;
+  }
+
+  /** Adds one to `children_spawned` of `hash`. */
+  async countChild(hash: string): Promise<void> {
+    await this.db.run('UPDATE agents SET children_spawned = children_spawned + 1 WHERE hash = $1', [hash]);
+  }
+
+  /** The children of `parentHash`, oldest first, at most `limit`. */
+  children(parentHash: string, limit: number): Promise<Array<{ hash: string; name: string }>> {
+    return this.db.query(
+      'SELECT hash, name FROM agents WHERE parent_hash = $1 ORDER BY registered_at, hash LIMIT $2',
+      [parentHash, limit],
+    );
+  }
+
+  /** Marks the lineage of `childHash` final (the first time only); false when it is not `parentHash`'s child. */
+  async finalizeLineage(childHash: string, parentHash: string, at: number): Promise<boolean> {
+    const { changes } = await this.db.run(
+      `UPDATE agents SET lineage_finalized_at = COALESCE(lineage_finalized_at, $3)
+       WHERE hash = $1 AND parent_hash = $2`,
+      [childHash, parentHash, at],
+    );
+    return changes === 1;
+  }
+
+  /** Links (or replaces) the wallet of `hash`. */
+  async setWallet(hash: string, wallet: string, at: number): Promise<void> {
+    await this.db.run('UPDATE agents SET wallet = $2, wallet_linked_at = $3 WHERE hash = $1', [hash, wallet, at]);
+  }
+
+  /**
+   * Replaces the API key digest of `hash`, provided it is still `oldDigest` (so of two concurrent
+   * rotations with one key exactly one wins); false otherwise.
+   */
+  async replaceKeyDigest(hash: string, oldDigest: string, newDigest: string): Promise<boolean> {
+    const { changes } = await this.db.run('UPDATE agents SET api_key_digest = $3 WHERE hash = $1 AND api_key_digest = $2', [
+      hash, oldDigest, newDigest,
+    ]);
+    return changes === 1;
   }
 
   /** The agent `hash`, or undefined. */

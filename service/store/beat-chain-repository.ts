@@ -64,6 +64,8 @@ export interface HeartbeatWrite {
   /** Most heartbeats allowed in `billingEpoch`. */
   volumeCap: number;
   payer: string | null;
+  /** The parent whose sponsorship paid, or null. */
+  sponsorHash: string | null;
 }
 
 /** The counters a heartbeat leaves behind. */
@@ -111,9 +113,9 @@ export class BeatChainRepository {
    */
   async recordHeartbeat(w: HeartbeatWrite): Promise<HeartbeatCounters | HeartbeatRefusal> {
     const inserted = await this.db.run(
-      `INSERT INTO heartbeats (agent_hash, anchor_index, at, billing_epoch, payer) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO heartbeats (agent_hash, anchor_index, at, billing_epoch, payer, sponsor_hash) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (agent_hash, anchor_index) DO NOTHING`,
-      [w.agentHash, w.anchorIndex, w.at, w.billingEpoch, w.payer],
+      [w.agentHash, w.anchorIndex, w.at, w.billingEpoch, w.payer, w.sponsorHash],
     );
     if (inserted.changes === 0) return 'too_soon';
     // SET expressions read the row's old values on both engines.
@@ -139,6 +141,16 @@ export class BeatChainRepository {
        WHERE agent_hash = $1 AND status = 'active'
        RETURNING lifetime_beats, available_beats`,
       [agentHash, beats, latestHash],
+    );
+  }
+
+  /** Takes `beats` from the available beats of an active chain holding at least that many; the balance left, or undefined. */
+  debitBeats(agentHash: string, beats: number): Promise<{ available_beats: number } | undefined> {
+    return this.db.one(
+      `UPDATE beat_chains SET available_beats = available_beats - $2
+       WHERE agent_hash = $1 AND status = 'active' AND available_beats >= $2
+       RETURNING available_beats`,
+      [agentHash, beats],
     );
   }
 

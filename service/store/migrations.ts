@@ -141,6 +141,64 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX anchors_utc ON anchors (utc);
     `,
   },
+  {
+    id: '003_spawn_wallets_sponsorship',
+    // Spawn (seed 004), linked wallets, parent-sponsored heartbeats (seed 003) and key rotation.
+    sql: `
+      -- A child's name is unique under its parent (409 SPAWN_CONFLICT). Roots have a NULL parent, and
+      -- NULLs are distinct in a unique index on both engines, so root names may repeat.
+      CREATE UNIQUE INDEX agents_parent_name ON agents (parent_hash, name);
+      -- Every authorization-issuing spawn call of a parent first bumps this counter (UPDATE … RETURNING):
+      -- the row lock it takes serializes a parent's spawns, so the sibling count each one prices is exact.
+      ALTER TABLE agents ADD COLUMN spawn_seq BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE agents ADD COLUMN lineage_finalized_at BIGINT NULL;
+      -- A base58 Ed25519 public key proven by a signed challenge (Solana, operator model).
+      ALTER TABLE agents ADD COLUMN wallet TEXT NULL;
+      ALTER TABLE agents ADD COLUMN wallet_linked_at BIGINT NULL;
+      -- One row per spawn authorization; consumed once by UPDATE … WHERE used_at IS NULL.
+      CREATE TABLE spawn_authorizations (
+        id TEXT PRIMARY KEY,
+        parent_hash TEXT NOT NULL REFERENCES agents (hash),
+        child_name TEXT NOT NULL,
+        required_beats BIGINT NOT NULL,
+        receipt_based BOOLEAN NOT NULL,
+        receipt_id TEXT NULL,
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT NULL,
+        child_hash TEXT NULL
+      );
+      CREATE INDEX spawn_authorizations_parent ON spawn_authorizations (parent_hash, child_name);
+      -- Wallet-link challenges: random, 5 minutes, used once.
+      CREATE TABLE wallet_challenges (
+        challenge TEXT PRIMARY KEY,
+        agent_hash TEXT NOT NULL REFERENCES agents (hash),
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT NULL
+      );
+      CREATE INDEX wallet_challenges_agent ON wallet_challenges (agent_hash, issued_at);
+      -- A parent pays its direct child's heartbeats up to a cap per billing epoch; the cap is enforced by
+      -- UPDATE … SET heartbeats_used_epoch = heartbeats_used_epoch + 1 WHERE … < max, in the heartbeat's transaction.
+      CREATE TABLE sponsorships (
+        parent_hash TEXT NOT NULL REFERENCES agents (hash),
+        child_hash TEXT NOT NULL REFERENCES agents (hash),
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+        max_heartbeats_epoch INTEGER NOT NULL CHECK (max_heartbeats_epoch BETWEEN 1 AND 10000),
+        heartbeats_used_epoch INTEGER NOT NULL DEFAULT 0,
+        billing_epoch BIGINT NOT NULL DEFAULT 0,
+        expires_at BIGINT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        revoked_at BIGINT NULL,
+        revoked_reason TEXT NULL,
+        PRIMARY KEY (parent_hash, child_hash)
+      );
+      CREATE INDEX sponsorships_child ON sponsorships (child_hash);
+      -- Which parent paid a sponsored heartbeat.
+      ALTER TABLE heartbeats ADD COLUMN sponsor_hash TEXT NULL;
+    `,
+  },
 ];
 
 /** Name of the cross-process lock held while migrating. */

@@ -9,6 +9,10 @@ import { describeWithChromium, findLowContrast, launchChromium, ProblemLog, save
 import { describeEachEngine } from '../helpers/engines.js';
 import { registryStub, STUB_AGENTS, STUB_CHILD, STUB_ROOT } from '../helpers/registry-stub.js';
 import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
+import { proverEngine } from '../../prover-wasm/src/engines.js';
+import { loadProver } from '../../prover-wasm/src/load-node.js';
+import { AgentClient, registerAgent } from '../../shared/sdk/agent-client.js';
+import { BeatsClient } from '../../shared/sdk/beats-client.js';
 
 const UNKNOWN = `0x${'0d'.repeat(32)}`;
 
@@ -165,6 +169,33 @@ describeWithChromium('browser explorer', () => {
       expect(await page.locator('#explorer').getAttribute('data-state')).toBe('found');
       expect(await page.locator('#explorer-result').textContent()).toContain('This agent has no beat chain yet.');
       expect(await page.locator('#agent-status').textContent()).toBe('Status: registered');
+    });
+
+    it('renders a family spawned through the real registry: parent link, children, and a click down to the grandchild', async () => {
+      const http = { baseUrl: web.url };
+      const proving = { beats: new BeatsClient(http), engine: proverEngine(await loadProver()) };
+      const root = new AgentClient(http, await registerAgent(http, { name: 'family-root' }));
+      await root.init();
+      const child = new AgentClient(http, await root.spawnChild('family-child', proving));
+      await child.init();
+      const grandchild = new AgentClient(http, await child.spawnChild('family-grandchild', proving));
+      await grandchild.init();
+
+      await page.goto(`${web.url}/#/agent/${child.hash}`);
+      await page.waitForSelector('#explorer[data-state="found"]');
+      expect(await page.locator('#agent-title').textContent()).toBe('family-child');
+      expect(await page.locator('#agent-parent').getAttribute('title')).toBe(root.hash);
+      const kids = page.locator('#explorer ul.children a');
+      expect(await kids.count()).toBe(1);
+      expect(await kids.first().textContent()).toBe('family-grandchild');
+      await saveScreenshot(page, 'explorer-family');
+      await kids.first().click();
+      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'family-grandchild');
+      expect(await page.locator('#agent-parent').getAttribute('title')).toBe(child.hash);
+      await page.click('#agent-parent');
+      await page.click('#agent-parent');
+      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'family-root');
+      expect(await page.locator('#explorer ul.children a').first().textContent()).toBe('family-child');
     });
 
     it('an agent at 375 px fits without horizontal scrolling', async () => {

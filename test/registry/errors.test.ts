@@ -26,7 +26,8 @@ const jsonish = fc.letrec((tie) => ({
     fc.dictionary(
       fc.constantFrom('name', 'metadata', 'spawn_authorization', 'beats_receipt', 'payer', 'payer_signature', 'payment_tx', 'global_anchor',
         'sponsored_by', 'agent_hash', 'sigil_name', 'principal', 'tier', 'identity_class', 'birth_tx', 'refused', 'reason', 'signature',
-        'type', 'version', 'subject', 'kid', 'x'),
+        'type', 'version', 'subject', 'kid', 'child_name', 'child_hash', 'max_heartbeats_epoch', 'expires_in_hours', 'wallet', 'action',
+        'challenge', 'parent', 'x'),
       tie('value'),
       { maxKeys: 7 },
     ),
@@ -51,8 +52,9 @@ describeEachEngine('registry: error codes', (ctx) => {
       ['array metadata', { name: 'a', metadata: [1] }, 'metadata'],
       ['string metadata', { name: 'a', metadata: 'x' }, 'metadata'],
       ['metadata over 4 KiB', { name: 'a', metadata: { blob: 'x'.repeat(4100) } }, 'metadata'],
-      ['an unknown field', { name: 'a', parent: '0x' + 'ab'.repeat(32) }, 'parent'],
-      ['a spawn_authorization (children come with spawn)', { name: 'a', spawn_authorization: 'token' }, 'spawn_authorization'],
+      ['an unknown field', { name: 'a', parent_hash: '0x' + 'ab'.repeat(32) }, 'parent_hash'],
+      ['a malformed parent', { name: 'a', parent: '0x12' }, 'parent'],
+      ['an empty spawn_authorization', { name: 'a', spawn_authorization: '' }, 'spawn_authorization'],
     ])('%s → 400 VALIDATION', async (_label, body, field) => {
       const req = request(reg.app).post('/api/v1/register');
       const res = body === undefined ? await req : await req.send(body as object);
@@ -322,7 +324,8 @@ describeEachEngine('registry: error codes', (ctx) => {
     const agent = await reg.ready('fuzzed');
     const routes: Array<[string, (body: string) => request.Test]> = [
       ['/api/v1/register', (b) => request(reg.app).post('/api/v1/register').set('content-type', 'application/json').send(b)],
-      ...['/api/v1/agent/init', '/api/v1/agent/heartbeat', '/api/v1/agent/beats/submit', '/api/v1/agent/resync'].map(
+      ...['/api/v1/agent/init', '/api/v1/agent/heartbeat', '/api/v1/agent/beats/submit', '/api/v1/agent/resync', '/api/v1/agent/spawn',
+        '/api/v1/agent/sponsor', '/api/v1/agent/wallet'].map(
         (path): [string, (body: string) => request.Test] => [path, (b) => reg.post(agent, path).set('content-type', 'application/json').send(b)],
       ),
       ...['sigil', 'refuse'].map((path): [string, (body: string) => request.Test] => [
@@ -330,8 +333,12 @@ describeEachEngine('registry: error codes', (ctx) => {
       ]),
     ];
     const bodies = fc.sample(
-      fc.oneof(jsonish, fc.record({ beats_receipt: jsonish }), fc.record({ name: jsonish, metadata: jsonish }), fc.record({ payer: jsonish, payer_signature: jsonish })),
-      { numRuns: 350, seed: 4 },
+      fc.oneof(
+        jsonish, fc.record({ beats_receipt: jsonish }), fc.record({ name: jsonish, metadata: jsonish }), fc.record({ payer: jsonish, payer_signature: jsonish }),
+        fc.record({ child_name: jsonish, beats_receipt: jsonish }), fc.record({ child_hash: jsonish, max_heartbeats_epoch: jsonish, expires_in_hours: jsonish }),
+        fc.record({ wallet: jsonish, signature: jsonish }),
+      ),
+      { numRuns: 500, seed: 4 },
     );
     for (const [i, body] of bodies.entries()) {
       const [path, send] = routes[i % routes.length];

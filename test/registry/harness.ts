@@ -2,7 +2,11 @@
 // made one at a time by `nextAnchor()` (the clock's tick, then the dead man's switch sweep) and never
 // by the passing of real time. Helpers drive the HTTP API with supertest.
 import request from 'supertest';
+import nacl from 'tweetnacl';
 import { expect } from 'vitest';
+import { encodeBase58 } from '../../shared/base58.js';
+import { encodeBase64, utf8Encode } from '../../shared/base64.js';
+import { walletLinkMessage } from '../../service/registry/wallet-service.js';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
 import type { ProofMode } from '../../shared/proof-v2/types.js';
@@ -161,6 +165,53 @@ export class TestRegistry {
     return res.body.receipt;
   }
 
+  /** POST /agent/spawn with the parent's key. */
+  spawn(parent: TestAgent, body: Record<string, unknown>): request.Test {
+    return this.post(parent, '/api/v1/agent/spawn', body);
+  }
+
+  /**
+   * The seed's 7 steps for `parent` over HTTP: the probe (402 RECEIPT_REQUIRED, expecting
+   * `expectedCost` when given), a real v2 receipt of exactly that many beats at the current anchor, the
+   * paid request, POST /register with the authorization, and the finalize. Returns the child and the price.
+   * A parent spends at most one receipt per anchor (v2 work is spent once per chain start): make an
+   * anchor between two spawns of one parent.
+   */
+  async spawnChild(parent: TestAgent, name: string, expectedCost?: number): Promise<TestAgent & { cost: number }> {
+    const probe = await this.spawn(parent, { child_name: name });
+    expect([probe.status, probe.body.code], JSON.stringify(probe.body)).toEqual([402, 'RECEIPT_REQUIRED']);
+    const cost = probe.body.required_beats as number;
+    if (expectedCost !== undefined) expect(cost).toBe(expectedCost);
+    const receipt = await this.receipt(parent.hash, cost);
+    const paid = await this.spawn(parent, { child_name: name, beats_receipt: receipt });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect(paid.body).toMatchObject({ ok: true, eligible: true, receipt_based: true, required_beats: cost });
+    const child = await this.registerChild(parent, name, paid.body.spawn_authorization);
+    const finalized = await this.spawn(parent, { child_name: name, child_hash: child.hash });
+    expect(finalized.status, JSON.stringify(finalized.body)).toBe(200);
+    expect(finalized.body).toMatchObject({ ok: true, eligible: true, child_hash: child.hash });
+    return { ...child, cost };
+  }
+
+  /** POST /register of a child with the parent's key and `spawn_authorization` (expects 201). */
+  async registerChild(parent: TestAgent, name: string, authorization: string): Promise<TestAgent> {
+    const res = await this.post(parent, '/api/v1/register', { name, spawn_authorization: authorization });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return { hash: res.body.hash, apiKey: res.body.api_key };
+  }
+
+  /** Links `wallet` (a tweetnacl key pair) to `agent` through a challenge; returns its base58 address. */
+  async linkWallet(agent: TestAgent, wallet: { publicKey: Uint8Array; secretKey: Uint8Array }): Promise<string> {
+    const challenge = await this.post(agent, '/api/v1/agent/wallet', { action: 'challenge' });
+    expect(challenge.status, JSON.stringify(challenge.body)).toBe(200);
+    const address = encodeBase58(wallet.publicKey);
+    const message = utf8Encode(walletLinkMessage(agent.hash, address, challenge.body.challenge));
+    const signature = encodeBase64(nacl.sign.detached(message, wallet.secretKey));
+    const res = await this.post(agent, '/api/v1/agent/wallet', { wallet: address, signature });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return address;
+  }
+
   /** Overwrites columns of an agent's chain (stored facts a test needs, e.g. a full epoch). */
   async setChain(agent: TestAgent, fields: Record<string, number | string | null>): Promise<void> {
     const keys = Object.keys(fields);
@@ -171,6 +222,11 @@ export class TestRegistry {
   close(): Promise<void> {
     return this.svc.close();
   }
+}
+
+/** A deterministic Ed25519 key pair (a test wallet) from one byte. */
+export function testWallet(byte: number): nacl.SignKeyPair {
+  return nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(byte));
 }
 
 /** Expects an error response with `status` and `code`; returns the body. */

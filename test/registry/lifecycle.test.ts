@@ -51,7 +51,7 @@ describeEachEngine('registry: the life of an agent over HTTP', (ctx) => {
     const first = await reg.heartbeat(agent, { payment_tx: 'ignored', global_anchor: start.index }).expect(200);
     expect(first.body).toEqual({
       ok: true, agent_hash: agent.hash, anchor_index: start.index, current_beat: start.index, last_global_sync: start.index,
-      total_heartbeats: 1, billing_epoch: 0, heartbeat_count_epoch: 1, volume_cap: 5000, status: 'active',
+      total_heartbeats: 1, billing_epoch: 0, heartbeat_count_epoch: 1, volume_cap: 5000, status: 'active', sponsor: null,
     });
     expect((await reg.status(agent.hash)).body.status).toBe('active');
     const tooSoon = expectError(await reg.heartbeat(agent), 429, 'HEARTBEAT_TOO_SOON');

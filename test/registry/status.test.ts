@@ -79,7 +79,7 @@ describeEachEngine('registry: status and beat-status', (ctx) => {
       gestation: { depth: 0, children_spawned: 0, next_child_cost: 1000, beats_accumulated: 0, progress_pct: 0, can_spawn: false, deficit: 1000 },
       proof_of_existence: { total_beats: 0, available_beats: 0, total_hash_operations: 0, estimated_cpu_time_ms: 0 },
       recent_checkins: [{ anchor_index: b, at: iso(t) }],
-      lineage: { type: 'root', parent: null, depth: 0, name: 'sentinel', registered_at: iso(t) },
+      lineage: { type: 'root', parent: null, depth: 0, name: 'sentinel', registered_at: iso(t), lineage_finalized_at: null, children: [] },
     });
 
     // Computed at request time: an anchor later the same stored facts read one anchor behind.

@@ -41,6 +41,8 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       trustProxy: false,
       bodyLimitBytes: 262_144,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -54,7 +56,7 @@ describe('loadConfig defaults', () => {
         'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'REDIS_URL', 'BEATS_SIGNING_SEED', 'ANCHOR_INTERVAL_MS',
         'DIFFICULTY', 'RATE_LIMITS', 'ACCEPT_V1_RECEIPTS', 'REGISTRATION_SECRET', 'ADMIN_TOKEN', 'BEATS_URL',
         'BEATS_PUBLIC_KEY', 'PROVER_THREADS', 'BEATS_REQUIRED', 'LOG_LEVEL', 'TRUST_PROXY', 'BODY_LIMIT_BYTES',
-        'HEARTBEAT_PAYMENT', 'RECEIPT_WINDOW_ANCHORS',
+        'HEARTBEAT_PAYMENT', 'RECEIPT_WINDOW_ANCHORS', 'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS',
       ].sort(),
     );
   });
@@ -84,6 +86,8 @@ describe('loadConfig values', () => {
       LOG_LEVEL: 'silent',
       TRUST_PROXY: '1',
       BODY_LIMIT_BYTES: '1024',
+      HEADERS_TIMEOUT_MS: '2000',
+      REQUEST_TIMEOUT_MS: '4000',
     });
     expect(config).toEqual({
       port: 0,
@@ -107,6 +111,8 @@ describe('loadConfig values', () => {
       logLevel: 'silent',
       trustProxy: 1,
       bodyLimitBytes: 1024,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
     });
   });
 
@@ -194,5 +200,11 @@ describe('loadConfig errors', () => {
   it('BEATS_URL needs a pinned BEATS_PUBLIC_KEY, and the reverse', () => {
     expect(configError({ BEATS_URL: 'https://b.example' }).variable).toBe('BEATS_PUBLIC_KEY');
     expect(configError({ BEATS_PUBLIC_KEY: KEY }).variable).toBe('BEATS_URL');
+  });
+
+  it('HEADERS_TIMEOUT_MS may not exceed REQUEST_TIMEOUT_MS (Node refuses that server)', () => {
+    expect(configError({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '4000' }).variable).toBe('HEADERS_TIMEOUT_MS');
+    expect(configError({ HEADERS_TIMEOUT_MS: '40000' }).variable).toBe('HEADERS_TIMEOUT_MS');
+    expect(loadConfig({ HEADERS_TIMEOUT_MS: '4000', REQUEST_TIMEOUT_MS: '4000' }).headersTimeoutMs).toBe(4000);
   });
 });
