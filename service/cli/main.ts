@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'verify-receipt': { run: verifyReceiptCommand, usage: 'verify-receipt FILE (--key HEX | --url U)' },
   agent: { run: agentCommand, usage: 'agent register|status|heartbeat|resync|spawn --url U [--key-file F] … (key also from BEATS_AGENT_HASH + BEATS_API_KEY)' },
   keygen: { run: keygenCommand, usage: 'keygen   (prints a new BEATS_SIGNING_SEED)' },
-  bench: { run: benchCommand, usage: 'bench [--service | --all] [--json] [--quick] [--repeats N] [--target-ms M] [--native PATH-TO-sha_chain]' },
+  bench: { run: benchCommand, usage: 'bench [--service] [--registry] [--all] [--json] [--quick] [--repeats N] [--target-ms M] [--native PATH-TO-sha_chain]' },
 };
 
 /** Usage text listing every command. */

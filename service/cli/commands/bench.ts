@@ -1,41 +1,53 @@
-// beats bench [--json] [--repeats N] [--target-ms M] [--native BIN] [--service [--quick] | --all]: the prover's
-// side-by-side table by default; --service the service benchmark (issue 3); --all both, the prover's first.
+// beats bench [--json] [--repeats N] [--target-ms M] [--native BIN] [--service] [--registry] [--quick] [--all]: the
+// prover's side-by-side table by default; --service the service benchmark (issue 3); --registry the registry
+// benchmark (issue 4); --all all three, the prover's first. --quick shrinks the service and registry benchmarks.
 import { createRequire } from 'node:module';
+import { describeMachine } from '../../../prover-wasm/src/bench-stats.js';
 import { runBenchmark, type BenchmarkReport } from '../../../prover-wasm/src/benchmark.js';
 import { loadProver } from '../../../prover-wasm/src/load-node.js';
+import { runRegistryBenchmark, type RegistryBenchmarkReport } from '../../bench/registry-benchmark.js';
 import { runServiceBenchmark, type ServiceBenchmarkReport } from '../../bench/service-benchmark.js';
 import { CliError } from '../cli-error.js';
 import { parseFlags, readInteger } from '../options.js';
 
-/** Runs the benchmark(s) and prints tables (or JSON). */
+/** Runs the benchmark(s) and prints tables (or JSON: the one report, or `{prover, service, registry}` for several). */
 export async function benchCommand(argv: string[], out: (line: string) => void): Promise<void> {
   const { flags } = parseFlags(argv, {
     json: { type: 'boolean' }, repeats: { type: 'string' }, 'target-ms': { type: 'string' }, native: { type: 'string' },
-    service: { type: 'boolean' }, all: { type: 'boolean' }, quick: { type: 'boolean' },
+    service: { type: 'boolean' }, registry: { type: 'boolean' }, all: { type: 'boolean' }, quick: { type: 'boolean' },
   });
   const repeats = readInteger(flags, 'repeats', 1, 101, 7);
   const targetMs = readInteger(flags, 'target-ms', 1, 10_000, 150);
   const nativeBinary = typeof flags.native === 'string' ? flags.native : undefined;
-  const withProver = flags.all === true || flags.service !== true;
   const withService = flags.all === true || flags.service === true;
-  if (flags.quick && !withService) throw new CliError('--quick shrinks the service benchmark: add --service or --all');
+  const withRegistry = flags.all === true || flags.registry === true;
+  const withProver = flags.all === true || (!withService && !withRegistry);
+  if (flags.quick && !withService && !withRegistry) {
+    throw new CliError('--quick shrinks the service and registry benchmarks: add --service, --registry or --all');
+  }
 
   const prover = await loadProver();
   const proverReport = withProver ? runBenchmark({ prover, repeats, targetMs, nativeBinary }) : undefined;
   // Progress goes to a terminal only, so that stdout stays the tables or the JSON.
   const onStep = process.stderr.isTTY ? (step: string) => process.stderr.write(`bench: ${step}\n`) : undefined;
-  const serviceReport = withService ? await runServiceBenchmark({ prover, quick: flags.quick === true, onStep }) : undefined;
+  const quick = flags.quick === true;
+  const serviceReport = withService ? await runServiceBenchmark({ prover, quick, onStep }) : undefined;
+  const registryReport = withRegistry ? await runRegistryBenchmark({ machine: describeMachine(prover.hasSimd), quick, onStep }) : undefined;
 
   if (flags.json) {
-    const json = proverReport && serviceReport ? { prover: proverReport, service: serviceReport } : (proverReport ?? serviceReport);
-    return out(JSON.stringify(json, null, 2));
+    const reports = { prover: proverReport, service: serviceReport, registry: registryReport };
+    const present = Object.entries(reports).filter(([, report]) => report !== undefined);
+    return out(JSON.stringify(present.length === 1 ? present[0][1] : Object.fromEntries(present), null, 2));
   }
-  const lines = [
-    ...(proverReport ? renderTable(proverReport, repeats) : []),
-    ...(proverReport && serviceReport ? [''] : []),
-    ...(serviceReport ? renderServiceTables(serviceReport) : []),
-  ];
-  for (const line of lines) out(line);
+  const sections = [
+    proverReport ? renderTable(proverReport, repeats) : undefined,
+    serviceReport ? renderServiceTables(serviceReport) : undefined,
+    registryReport ? renderRegistryTables(registryReport) : undefined,
+  ].filter((lines) => lines !== undefined);
+  sections.forEach((lines, i) => {
+    if (i > 0) out('');
+    for (const line of lines) out(line);
+  });
 }
 
 /** The report as a Markdown table, with the machine and versions above it. */
@@ -117,6 +129,65 @@ export function renderServiceTables(report: ServiceBenchmarkReport): string[] {
     `| ${http.requests} | **${http.requestsPerSecond.toFixed(1)}** | ${http.latencyMs.p50} | ${http.latencyMs.p90} | ${http.latencyMs.p99} | ` +
       `${http.non2xx} | ${http.errors + http.timeouts} | ${http.validTrue} | ${http.sampledValid} / ${http.sampled} |`,
   ];
+}
+
+/** The registry report as one Markdown table per section, with the machine and the engines' versions above them. */
+export function renderRegistryTables(report: RegistryBenchmarkReport): string[] {
+  const { machine: m, engines, settings, targets } = report;
+  const met = (ok: boolean) => (ok ? 'met' : 'not met');
+  const lines = [
+    `Machine: ${m.cpu}, ${m.cores} cores; Node ${m.node} (V8 ${m.v8}); SQLite ${engines.sqlite} (better-sqlite3 ${engines.betterSqlite3}, ` +
+      `WAL, synchronous=FULL); PostgreSQL ${engines.postgres ?? 'unavailable'} (${engines.postgresUrl}, private schema).`,
+    `Registry benchmark${report.quick ? ' (--quick: reduced sizes, not for comparison)' : ''}, all sections in one run, RATE_LIMITS=off, LOG_LEVEL=silent.`,
+    '',
+    '### 1. Heartbeats: POST /api/v1/agent/heartbeat',
+    '',
+    'The service in this process (startService on a fresh store of each engine); autocannon in a worker thread, ' +
+      `${settings.connections} connections, each request sent as the next agent, so every request is that agent's first heartbeat ` +
+      'at the current anchor (root agents with a SIGIL and an initialized chain, inserted as register, admin/sigil and init store them; ' +
+      'every answer checked: ok, its agent, total_heartbeats 1). ' +
+      `A warm-up round of ${grouped(settings.warmupAgents)} heartbeats first, then a round sized for ~${settings.targetS} s.`,
+    '',
+    '| engine | heartbeats | s | heartbeats/s | p50 ms | p90 ms | p99 ms | non-2xx | errors + timeouts | first heartbeats checked | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const row of report.heartbeats) {
+    if (!row.available) {
+      lines.push(`| ${row.engine} | unavailable: ${row.reason} | | | | | | | | | |`);
+      continue;
+    }
+    const ok = row.requestsPerSecond >= targets.heartbeatsPerSecond && row.latencyMs.p99 <= targets.heartbeatP99Ms;
+    lines.push(
+      `| ${row.engine} | ${grouped(row.requests)} | ${row.durationS.toFixed(2)} | **${Math.round(row.requestsPerSecond)}** | ${row.latencyMs.p50} | ` +
+        `${row.latencyMs.p90} | ${row.latencyMs.p99} | ${row.non2xx} | ${row.errors + row.timeouts} | ${grouped(row.firstHeartbeats)} / ${grouped(row.requests)} | ` +
+        `${row.engine === 'sqlite' ? `≥ ${grouped(targets.heartbeatsPerSecond)}/s, p99 ≤ ${targets.heartbeatP99Ms} ms: ${met(ok)}` : ''} |`,
+    );
+  }
+  lines.push(
+    '',
+    `### 2. Dead man's switch: one sweep over ${grouped(settings.sweepAgents)} agents`,
+    '',
+    `${grouped(settings.sweepAgents)} initialized agents, ${settings.overduePercent} % of them more than 60 anchors behind (the others 0 to 60); ` +
+      "the registry's DeadMansSwitch.sweep at the current anchor (one UPDATE … RETURNING and the freezes INSERT, one transaction), " +
+      `the agents re-armed between runs; median of ${settings.sweepRuns} runs. Then a second sweep at the same anchor, with nothing overdue: ` +
+      "every anchor's cost in the steady state.",
+    '',
+    '| engine | agents | frozen per sweep (expected) | sweep median ms | max ms | nothing overdue, median ms | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  );
+  for (const row of report.sweeps) {
+    if (!row.available) {
+      lines.push(`| ${row.engine} | unavailable: ${row.reason} | | | | | |`);
+      continue;
+    }
+    const frozen = [...new Set(row.frozen)].map(grouped).join(', ');
+    lines.push(
+      `| ${row.engine}${row.analyzed ? ' (after ANALYZE)' : ''} | ${grouped(row.agents)} | ${frozen} (${grouped(row.expectedFrozen)}) | ` +
+        `**${row.sweep.medianMs.toFixed(1)}** | ${row.sweep.maxMs.toFixed(1)} | ${row.idleSweep.medianMs.toFixed(2)} | ` +
+        `< ${grouped(targets.sweepMs)} ms: ${met(row.sweep.medianMs < targets.sweepMs)} |`,
+    );
+  }
+  return lines;
 }
 
 function machineLine(m: BenchmarkReport['machine']): string {
