@@ -59,6 +59,21 @@ describeEachEngine('beats agent', (ctx) => {
     expect(resync.out).toMatch(/^resynced: active, \d+ beats proven for a gap of \d+ anchors$/);
   });
 
+  it('spawn proves the price, registers the child and keeps its key in a 0600 file', async () => {
+    const parentFile = join(dir, 'parent.json');
+    const childFile = join(dir, 'child.json');
+    expect((await beats(['agent', 'register', '--url', url, '--name', 'cli-parent', '--key-file', parentFile])).code).toBe(0);
+    const r = await beats(['agent', 'spawn', '--url', url, '--key-file', parentFile, '--name', 'cli-child', '--child-key-file', childFile, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const child = JSON.parse(r.out);
+    expect(child).toMatchObject({ hash: expect.stringMatching(/^0x[0-9a-f]{64}$/), key_file: childFile, receipt_based: true });
+    expect(statSync(childFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(childFile, 'utf8')).hash).toBe(child.hash);
+    expect(r.out).not.toContain(JSON.parse(readFileSync(childFile, 'utf8')).api_key);
+    const status = await beats(['agent', 'status', '--url', url, '--key-file', childFile, '--json']);
+    expect(JSON.parse(status.out).status).toMatchObject({ hash: child.hash, type: 'agent', depth: 1 });
+  });
+
   it('--show-key prints the key once when asked; without a key file or --show-key, register refuses', async () => {
     const shown = await beats(['agent', 'register', '--url', url, '--name', 'shown', '--show-key', '--json']);
     expect(JSON.parse(shown.out).api_key).toMatch(/^pvn_/);
