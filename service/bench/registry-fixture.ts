@@ -17,7 +17,7 @@ import { openSqliteDatabase } from '../store/sqlite-database.js';
 /** The PostgreSQL server of the benchmark (the test suites' variable and default). */
 export const BENCH_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Rows per INSERT: 14 parameters a row stays far below SQLite's 32 766 and PostgreSQL's 65 535. */
+/** Rows per INSERT: at most 11 parameters a row, 5 500 a statement, far below SQLite's 32 766 and PostgreSQL's 65 535. */
 const ROWS_PER_INSERT = 500;
 
 /** A store made for one section; `dispose()` closes it and removes its directory or schema. */
