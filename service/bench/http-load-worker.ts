@@ -1,7 +1,7 @@
 // The load generator of the service benchmark's HTTP section: autocannon in a thread of its own, so the client
 // never runs on the service's event loop. The task comes in workerData, one HttpLoadMessage goes back.
-import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadAutocannon } from './autocannon.js';
 
 /** What to load: POST each of `bodies` in turn to `url` from `connections` keep-alive connections. */
 export interface HttpLoadTask {
@@ -36,41 +36,9 @@ export interface HttpLoadSummary {
 /** The worker's one message. */
 export type HttpLoadMessage = { ok: true; summary: HttpLoadSummary } | { ok: false; message: string };
 
-/** The part of autocannon 8's API used here (the package ships no types). */
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  setupRequest?: (request: AutocannonRequest, context: object) => AutocannonRequest;
-  onResponse?: (status: number, body: string, context: object, headers: Record<string, string>) => void;
-}
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: AutocannonRequest[];
-}
-/** The run's result, aggregated (autocannon aggregates by itself on the main thread only). */
-interface AutocannonResult {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  statusCodeStats: Record<string, { count: number }>;
-  latency: { p50: number; p90: number; p99: number; mean: number; max: number };
-  requests: { total: number };
-}
-/** What a run resolves to: aggregated on the main thread, raw (histograms still encoded) in a worker thread. */
-type RunResult = AutocannonResult | { latencies: string };
-interface Autocannon {
-  (options: AutocannonOptions): Promise<RunResult>;
-  aggregateResult(results: RunResult[], options: { url: string; connections: number }): AutocannonResult;
-}
-
 /** Runs the load of `task` with autocannon and summarises it. */
 export async function runHttpLoad(task: HttpLoadTask): Promise<HttpLoadSummary> {
-  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const autocannon = loadAutocannon();
   const bodies = task.bodies.map((body) => Buffer.from(body));
   const { pathname } = new URL(task.url);
   let next = 0;

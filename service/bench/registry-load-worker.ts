@@ -1,9 +1,9 @@
 // The load generator of the registry benchmark: autocannon in a thread of its own, POST /api/v1/agent/heartbeat
 // with each request authenticated as the next agent of the task, so that every request is that agent's first
 // heartbeat at the current anchor. The task comes in workerData, one RegistryLoadMessage goes back.
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadAutocannon } from './autocannon.js';
 
 /** What to load: one heartbeat per agent, `connections` keep-alive connections, then stop. */
 export interface RegistryLoadTask {
@@ -42,42 +42,14 @@ export interface RegistryLoadSummary {
 /** The worker's one message. */
 export type RegistryLoadMessage = { ok: true; summary: RegistryLoadSummary } | { ok: false; message: string };
 
-/** The part of autocannon 8's API used here (the package ships no types). */
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  setupRequest?: (request: AutocannonRequest, context: RequestContext) => AutocannonRequest;
-  onResponse?: (status: number, body: string, context: RequestContext) => void;
-}
 /** Per-connection context: the agent of the request in flight (one at a time per connection, no pipelining). */
 interface RequestContext {
   agent?: number;
 }
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  amount: number;
-  requests: AutocannonRequest[];
-}
-interface AutocannonResult {
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  statusCodeStats: Record<string, { count: number }>;
-  latency: { p50: number; p90: number; p99: number; mean: number; max: number };
-  requests: { total: number };
-}
-type RunResult = AutocannonResult | { latencies: string };
-interface Autocannon {
-  (options: AutocannonOptions): Promise<RunResult>;
-  aggregateResult(results: RunResult[], options: { url: string; connections: number }): AutocannonResult;
-}
 
 /** Runs the load of `task` with autocannon and checks every answer. */
 export async function runRegistryLoad(task: RegistryLoadTask): Promise<RegistryLoadSummary> {
-  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const autocannon = loadAutocannon();
   const { pathname } = new URL(task.url);
   const body = Buffer.from('{}');
   const used = new Uint8Array(task.apiKeys.length);
@@ -89,7 +61,7 @@ export async function runRegistryLoad(task: RegistryLoadTask): Promise<RegistryL
   // With `amount`, autocannon ends its run at its next 1 s sampling tick, so its own duration overstates the
   // run by up to a second: the rate is taken from the first request to the last answer instead.
   const startedAt = performance.now();
-  const run = await autocannon({
+  const run = await autocannon<RequestContext>({
     url: task.url,
     connections: task.connections,
     amount: task.apiKeys.length,

@@ -2,12 +2,12 @@
 // (each agent's first of its anchor), status reads (seed 002 and 001) and v2 work proofs, and every answer
 // must be a 2xx. LOAD_TEST_SECONDS (default 15, the issue's figure is 60) and LOAD_TEST_RATE (requests/s,
 // default 100) size it; the figures are printed. Agents are prepared through the API, proofs in-thread.
-import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
 import { buildProofV2 } from '../../shared/proof-v2/index.js';
 import { api, Cluster, headOf, metricOf, readyAgent, type ClusterAgent } from './cluster.js';
+import { loadAutocannon, type AutocannonRequest, type AutocannonResult } from '../../service/bench/autocannon.js';
 
 const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 15);
 const RATE = Number(process.env.LOAD_TEST_RATE ?? 100);
@@ -39,26 +39,6 @@ function serverLatencies(text: string): Record<string, { count: number; p50: num
   return out;
 }
 
-/** The part of autocannon 8's API used here (the package ships no types). */
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
-  onResponse?: (status: number, body: string) => void;
-}
-interface AutocannonResult {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  statusCodeStats: Record<string, { count: number }>;
-  latency: { p50: number; p90: number; p99: number; mean: number; max: number };
-  requests: { total: number; average: number };
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-
 describe('fixed-rate load on one instance', () => {
   // Anchors every 30 s: the proofs' anchor stays within the grace window for the whole run; info logs, as in production.
   const cluster = new Cluster({ ANCHOR_INTERVAL_MS: '30000', DIFFICULTY: '1000' });
@@ -86,8 +66,8 @@ describe('fixed-rate load on one instance', () => {
     let nextAgent = 0;
     let bad = 0;
     const kinds: Record<string, number> = {};
-    const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-    const result = await autocannon({
+    const autocannon = loadAutocannon();
+    const result = (await autocannon({
       url: instance.url,
       connections: CONNECTIONS,
       overallRate: RATE,
@@ -114,7 +94,7 @@ describe('fixed-rate load on one instance', () => {
           if (status < 200 || status >= 300 || body.includes('"valid":false')) bad++;
         },
       }],
-    });
+    })) as AutocannonResult; // on the main thread autocannon aggregates by itself
 
     const summary = {
       seconds: result.duration, rate: RATE, connections: CONNECTIONS, requests: result.requests.total, requestsPerSecond: result.requests.average,

@@ -1,0 +1,48 @@
+// The part of autocannon 8's API the load generators use, typed once (the package ships no types),
+// and its loader. `C` is the per-connection context autocannon passes to request hooks.
+import { createRequire } from 'node:module';
+
+/** One request template; hooks may rewrite it per request and see each answer. */
+export interface AutocannonRequest<C = object> {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  setupRequest?: (request: AutocannonRequest<C>, context: C) => AutocannonRequest<C>;
+  onResponse?: (status: number, body: string, context: C, headers: Record<string, string>) => void;
+}
+
+/** A run: for `duration` seconds or `amount` requests, optionally at `overallRate` requests/s. */
+export interface AutocannonOptions<C = object> {
+  url: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  overallRate?: number;
+  requests: AutocannonRequest<C>[];
+}
+
+/** A run's result, aggregated. */
+export interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+  latency: { p50: number; p90: number; p99: number; mean: number; max: number };
+  requests: { total: number; average: number };
+}
+
+/** What a run resolves to: aggregated on the main thread, raw (histograms still encoded) in a worker thread. */
+export type AutocannonRunResult = AutocannonResult | { latencies: string };
+
+/** autocannon itself. */
+export interface Autocannon {
+  <C>(options: AutocannonOptions<C>): Promise<AutocannonRunResult>;
+  aggregateResult(results: AutocannonRunResult[], options: { url: string; connections: number }): AutocannonResult;
+}
+
+/** Loads autocannon (a devDependency: benchmarks and load tests only). */
+export function loadAutocannon(): Autocannon {
+  return createRequire(import.meta.url)('autocannon') as Autocannon;
+}
