@@ -17,7 +17,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 const IN_CI = process.env.CI === 'true';
 
 /** Why PostgreSQL cannot be used, or undefined when it answered. */
-const postgresUnavailable: string | undefined = await probePostgres(TEST_DATABASE_URL);
+export const postgresUnavailable: string | undefined = await probePostgres(TEST_DATABASE_URL);
 
 /** What a suite body receives; `db` and `options` are valid inside hooks and tests. */
 export interface EngineContext {

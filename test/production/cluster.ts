@@ -11,7 +11,7 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import { verifyAnchor, verifyAnchorLink } from '../../shared/anchor.js';
 import { hexToBytes } from '../../shared/hex.js';
-import { TEST_DATABASE_URL } from '../helpers/engines.js';
+import { postgresUnavailable, TEST_DATABASE_URL } from '../helpers/engines.js';
 
 /** The CLI entry (runs dist/: `npm test` builds it first). */
 export const BIN = new URL('../../bin/beats.js', import.meta.url).pathname;
@@ -34,20 +34,7 @@ export interface Instance {
   messages(): Array<Record<string, unknown>>;
 }
 
-/** Why PostgreSQL cannot be used, or undefined when it answered. */
-export const postgresUnavailable: string | undefined = await (async () => {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-})();
+export { postgresUnavailable };
 
 /** True when PostgreSQL suites should be skipped (unreachable, and not in CI, where they fail instead). */
 export const skipWithoutPostgres = postgresUnavailable !== undefined && process.env.CI !== 'true';
