@@ -5,12 +5,13 @@ export {
   REASONS,
   type AssuranceV2,
   type ProofMode,
+  type ParsedProofV2,
   type ProofV2,
   type ProofV2Reason,
   type ReceiptFieldsV2,
   type SpotCheck,
   type VerifyResultV2,
 } from './types.js';
-export { parseProofV2, type ParseProofV2Result } from './parse.js';
+export { mustParseProofV2, parseProofV2, type ParseProofV2Result } from './parse.js';
 export { verifyProofV2, type AnchorSource, type VerifyContext } from './verify.js';
 export { assuranceOf, buildProofV2, type BuildProofV2Params } from './build.js';

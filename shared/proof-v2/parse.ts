@@ -4,10 +4,10 @@
 // is refused in constant time.
 import * as z from 'zod';
 import type { ProofLimits } from './limits.js';
-import type { ProofV2, SpotCheck } from './types.js';
+import type { ParsedProofV2, ProofV2, SpotCheck } from './types.js';
 
 /** The parsed proof (with k and challenge_work filled in for mode sampled), or the first offending field. */
-export type ParseProofV2Result = { ok: true; proof: ProofV2 } | { ok: false; field: string; message: string };
+export type ParseProofV2Result = { ok: true; proof: ParsedProofV2 } | { ok: false; field: string; message: string };
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -49,7 +49,7 @@ function checkRelations(p: ProofV2, limits: ProofLimits): ParseProofV2Result {
     if (distinct.size * perBeat > limits.maxVerifyIterations) {
       return fail('difficulty', `work cap: ${distinct.size} checks × (d + 1) exceeds ${limits.maxVerifyIterations}`);
     }
-    return { ok: true, proof: { ...p, k, challenge_work: challengeWork } };
+    return parsedAs({ ...p, k, challenge_work: challengeWork });
   }
   for (const field of ['k', 'challenge_work', 'merkle_root', 'spot_checks'] as const) {
     if (p[field] !== undefined) return fail(field, 'not allowed in mode full');
@@ -60,7 +60,18 @@ function checkRelations(p: ProofV2, limits: ProofLimits): ParseProofV2Result {
   if (n * perBeat > limits.maxVerifyIterations) {
     return fail('beats_computed', `work cap: N × (d + 1) exceeds ${limits.maxVerifyIterations}`);
   }
-  return { ok: true, proof: p };
+  return parsedAs(p);
+}
+
+/** The proof of `input`, or a TypeError naming the first offending field (for callers that built the proof themselves). */
+export function mustParseProofV2(input: unknown, limits: ProofLimits): ParsedProofV2 {
+  const parsed = parseProofV2(input, limits);
+  if (!parsed.ok) throw new TypeError(`"proof.${parsed.field}" ${parsed.message}`);
+  return parsed.proof;
+}
+
+function parsedAs(proof: ProofV2): ParseProofV2Result {
+  return { ok: true, proof: proof as ParsedProofV2 };
 }
 
 function fail(field: string, message: string): ParseProofV2Result {

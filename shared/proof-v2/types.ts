@@ -46,6 +46,14 @@ export interface ProofV2 {
   beats?: string[];
 }
 
+declare const PARSED: unique symbol;
+
+/**
+ * A proof that passed parseProofV2 (its k and challenge_work filled in for mode sampled): the only input
+ * verifyProofV2 takes, so that the bounds on its work are checked once, by the type, not again at run time.
+ */
+export type ParsedProofV2 = ProofV2 & { readonly [PARSED]: true };
+
 /** What a receipt states it checked: every beat, or k Fiat–Shamir challenges (protocol B5). */
 export type AssuranceV2 = ReceiptFieldsV2['assurance'];
 

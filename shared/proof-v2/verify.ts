@@ -7,9 +7,8 @@ import { hashLeaf, leafData, verifyAuditPath, type HashFn } from '../merkle.js';
 import type { VerifyingEngine } from '../proof-engine.js';
 import { challengeSeed, deriveChallenges, deriveFromHash } from './derivation.js';
 import type { ProofLimits } from './limits.js';
-import { parseProofV2 } from './parse.js';
 import { assuranceOf } from './build.js';
-import { REASONS, type ProofV2, type ProofV2Reason, type ReceiptFieldsV2, type SpotCheck, type VerifyResultV2 } from './types.js';
+import { REASONS, type ParsedProofV2, type ProofV2, type ProofV2Reason, type ReceiptFieldsV2, type SpotCheck, type VerifyResultV2 } from './types.js';
 
 /** The verifier's view of the anchor chain (protocol A2). */
 export interface AnchorSource {
@@ -29,18 +28,13 @@ export interface VerifyContext {
 }
 
 /**
- * Verifies a proof that passed parseProofV2 (it is parsed again here and a TypeError thrown when it does not, so that
- * no caller runs unbounded work by mistake). Resolves to the receipt fields to sign, or to the first failing reason in
+ * Verifies a proof that passed parseProofV2 with `ctx.limits` (the type says so: the work it may cost was bounded
+ * there). Resolves to the receipt fields to sign, or to the first failing reason in
  * protocol order: insufficient_difficulty, anchor_unavailable, stale_anchor, anchor_mismatch, seed_mismatch,
  * endpoint_mismatch, challenge_mismatch, path_invalid, spot_check_failed. Engine failures reject.
  */
-export async function verifyProofV2(proof: ProofV2, ctx: VerifyContext): Promise<VerifyResultV2> {
-  const { limits } = ctx;
-  const parsed = parseProofV2(proof, limits);
-  if (!parsed.ok) throw new TypeError(`"proof.${parsed.field}" ${parsed.message}`);
-  const p = parsed.proof;
-
-  if (p.difficulty < limits.minDifficulty) return refuse(REASONS.INSUFFICIENT_DIFFICULTY);
+export async function verifyProofV2(p: ParsedProofV2, ctx: VerifyContext): Promise<VerifyResultV2> {
+  if (p.difficulty < ctx.limits.minDifficulty) return refuse(REASONS.INSUFFICIENT_DIFFICULTY);
   const anchorRefusal = await checkAnchor(p, ctx);
   if (anchorRefusal) return refuse(anchorRefusal);
   // Protocol B1: the chain must start from the value bound to this anchor and subject.
@@ -71,7 +65,7 @@ async function checkAnchor(p: ProofV2, { anchors, limits }: VerifyContext): Prom
 }
 
 /** Protocol B3: endpoints, challenges, audit paths, then every distinct checked beat in one batch. */
-async function checkSampled(p: ProofV2, ctx: VerifyContext): Promise<ProofV2Reason | null> {
+async function checkSampled(p: ParsedProofV2, ctx: VerifyContext): Promise<ProofV2Reason | null> {
   const checks = p.spot_checks!;
   const n = p.beats_computed;
   const k = p.k!;
@@ -108,7 +102,7 @@ async function checkSampled(p: ProofV2, ctx: VerifyContext): Promise<ProofV2Reas
 }
 
 /** Protocol B4: the last beat is to_hash, and every b_i is Beat(b_{i−1}, i, d, anchor_hash), b_0 = from_hash. */
-async function checkFull(p: ProofV2, ctx: VerifyContext): Promise<ProofV2Reason | null> {
+async function checkFull(p: ParsedProofV2, ctx: VerifyContext): Promise<ProofV2Reason | null> {
   const beats = p.beats!;
   if (beats[beats.length - 1] !== p.to_hash) return REASONS.ENDPOINT_MISMATCH;
   const prevs = [p.from_hash, ...beats.slice(0, -1)];

@@ -9,6 +9,7 @@ import {
   buildProofV2,
   REASONS,
   verifyProofV2,
+  mustParseProofV2,
   type AnchorSource,
   type ProofLimits,
   type ProofV2,
@@ -41,7 +42,7 @@ const tamper = (proof: ProofV2, change: (p: ProofV2) => void): ProofV2 => {
   return copy;
 };
 const verify = (proof: ProofV2, ctx: Partial<VerifyContext> = {}) =>
-  verifyProofV2(proof, { limits: FAST_LIMITS, engine, anchors, ...ctx });
+  verifyProofV2(mustParseProofV2(proof, FAST_LIMITS), { limits: FAST_LIMITS, engine, anchors, ...ctx });
 /** A hex value differing from `hex` in its last digit. */
 const flip = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
 const withHead = (head: number): AnchorSource => ({ headIndex: async () => head, hashAt: (i) => anchors.hashAt(i) });
@@ -209,9 +210,9 @@ describe('through the pool', () => {
 });
 
 describe('misuse', () => {
-  it('a proof that does not parse is a TypeError, not a reason', async () => {
-    await expect(verify(tamper(sampled, (p) => p.spot_checks!.pop()))).rejects.toThrow(TypeError);
-    await expect(verify({ ...full, beats: undefined })).rejects.toThrow(TypeError);
+  it('a proof that does not parse never reaches the verifier: mustParseProofV2 throws a TypeError naming the field', () => {
+    expect(() => verify(tamper(sampled, (p) => p.spot_checks!.pop()))).toThrow(/^"proof\.spot_checks" /);
+    expect(() => verify({ ...full, beats: undefined })).toThrow(TypeError);
   });
 
   it('an engine failure rejects and leaves no unhandled rejection behind', async () => {

@@ -1,7 +1,7 @@
 // Honest v2 proofs pass, in both modes, for small and odd chain lengths, on the in-thread engine and the pool
 // (protocol B2–B5); and the receipt says what was checked.
 import { expect, it } from 'vitest';
-import { buildProofV2, DEFAULT_PROOF_LIMITS, parseProofV2, verifyProofV2, type ProofMode } from '../../shared/proof-v2/index.js';
+import { buildProofV2, DEFAULT_PROOF_LIMITS, mustParseProofV2, parseProofV2, verifyProofV2, type ProofMode } from '../../shared/proof-v2/index.js';
 import { anchorChain, describeEachEngine, FAST_LIMITS, randomHex } from './fixtures.js';
 
 const SIZES = [1, 2, 3, 7, 64, 1000];
@@ -23,7 +23,7 @@ describeEachEngine('honest proofs pass', (engine) => {
         expect(proof.beats).toHaveLength(n);
         expect(proof.beats!.at(-1)).toBe(proof.to_hash);
       }
-      const result = await verifyProofV2(proof, { limits: FAST_LIMITS, engine: engine(), anchors });
+      const result = await verifyProofV2(mustParseProofV2(proof, FAST_LIMITS), { limits: FAST_LIMITS, engine: engine(), anchors });
       expect(result).toEqual({
         valid: true,
         receipt: {
@@ -40,7 +40,7 @@ describeEachEngine('honest proofs pass', (engine) => {
     const anchor = { index: 3, hash: anchors.hashes.get(3)! };
     const proof = await buildProofV2({ anchor, subject: randomHex(), beats: 300, difficulty: 100, mode, engine: engine() });
     if (mode === 'sampled') expect([proof.k, proof.challenge_work]).toEqual([64, 65_536]);
-    const result = await verifyProofV2(proof, { limits: DEFAULT_PROOF_LIMITS, engine: engine(), anchors });
+    const result = await verifyProofV2(mustParseProofV2(proof, DEFAULT_PROOF_LIMITS), { limits: DEFAULT_PROOF_LIMITS, engine: engine(), anchors });
     expect(result.valid).toBe(true);
   });
 
@@ -50,13 +50,13 @@ describeEachEngine('honest proofs pass', (engine) => {
     const limits = { ...DEFAULT_PROOF_LIMITS, minDifficulty: 1, anchorGraceWindow: 3 };
     const k100 = await buildProofV2({ anchor, subject: randomHex(), beats: 500, difficulty: 3, mode: 'sampled', k: 100, engine: engine() });
     expect(k100.spot_checks).toHaveLength(102);
-    const result = await verifyProofV2(k100, { limits, engine: engine(), anchors });
+    const result = await verifyProofV2(mustParseProofV2(k100, limits), { limits, engine: engine(), anchors });
     expect(result.valid && result.receipt.assurance).toBe('fs-100');
 
     const implicit = await buildProofV2({ anchor, subject: randomHex(), beats: 50, difficulty: 3, mode: 'sampled', engine: engine() });
     delete implicit.k;
     delete implicit.challenge_work;
-    expect((await verifyProofV2(implicit, { limits, engine: engine(), anchors })).valid).toBe(true);
+    expect((await verifyProofV2(mustParseProofV2(implicit, limits), { limits, engine: engine(), anchors })).valid).toBe(true);
   });
 });
 

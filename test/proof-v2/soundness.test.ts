@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import type { Prover } from '../../prover-wasm/src/prover.js';
-import { buildProofV2, verifyProofV2 } from '../../shared/proof-v2/index.js';
+import { buildProofV2, mustParseProofV2, verifyProofV2 } from '../../shared/proof-v2/index.js';
 import { anchorChain, brokenChainEngine, FAST_LIMITS, randomHex } from './fixtures.js';
 
 const N = 500;
@@ -37,7 +37,7 @@ describe('a chain with 30 % of its links broken', () => {
       });
       // The challenged links the prover could not answer honestly: the proof is otherwise well formed.
       expect(proof.spot_checks!.some((c) => broken.has(c.index))).toBe(true);
-      const result = await verifyProofV2(proof, { limits: FAST_LIMITS, engine: proverEngine(prover), anchors });
+      const result = await verifyProofV2(mustParseProofV2(proof, FAST_LIMITS), { limits: FAST_LIMITS, engine: proverEngine(prover), anchors });
       reasons.push(result.valid ? 'valid' : result.reason);
     }
     expect(reasons).toEqual(Array(TRIALS).fill('spot_check_failed'));
@@ -50,6 +50,6 @@ describe('a chain with 30 % of its links broken', () => {
       anchor, subject: randomHex(), beats: N, difficulty: 3, mode: 'sampled', challengeWork: 1024,
       engine: brokenChainEngine(prover, new Set()),
     });
-    expect((await verifyProofV2(proof, { limits: FAST_LIMITS, engine: proverEngine(prover), anchors })).valid).toBe(true);
+    expect((await verifyProofV2(mustParseProofV2(proof, FAST_LIMITS), { limits: FAST_LIMITS, engine: proverEngine(prover), anchors })).valid).toBe(true);
   });
 });
