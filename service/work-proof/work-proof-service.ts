@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import type { AnchorLookup } from './anchor-window.js';
 import type { WorkProofReceipt, WorkProofReceiptFields } from '../../shared/work-proof-receipt.js';
 import type { ReceiptSigner } from './receipt-signer.js';
+import { nodeSha256 } from './node-sha256.js';
 import { V1_LIMITS } from './v1-limits.js';
 import { parseProofV1 } from './v1-parse.js';
 import { verifyProofV1 } from './v1-verify.js';
@@ -42,7 +43,7 @@ export class WorkProofService {
       if (proof.version === 2) {
         const parsed = parseProofV2(proof, this.limits);
         if (!parsed.ok) throw new AppError('VALIDATION', parsed.message, { field: `work_proof.${parsed.field}` });
-        return await verifyProofV2(parsed.proof, { limits: this.limits, engine, anchors });
+        return await verifyProofV2(parsed.proof, { limits: this.limits, engine, anchors, hash: nodeSha256 });
       }
       if (proof.version !== undefined && proof.version !== 1) {
         throw new AppError('VALIDATION', 'version must be 1 or 2', { field: 'version' });
