@@ -13,6 +13,7 @@ import { MemoryRateLimitStore, RATE_LIMIT_CONTEXT, type RateLimitContext, type R
 import { adminRoutes } from './routes/admin-routes.js';
 import { anchorRoutes } from './routes/anchor-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { openapiRoutes } from './routes/openapi-routes.js';
 import { registryAdminRoutes } from './routes/registry-admin-routes.js';
 import { registryAccountRoutes } from './routes/registry-account-routes.js';
 import { registryAgentRoutes } from './routes/registry-agent-routes.js';
@@ -58,8 +59,8 @@ const refuseWhileDraining: RequestHandler = (req, res, next) => {
   next(new AppError('SHUTTING_DOWN', undefined, { retry_after_ms: 1000 }));
 };
 
-/** Paths that answer cross-origin requests: the peer's public Beats routes (peer-protocol §3) and the public status lookups. */
-export const PUBLIC_CORS_PATHS = ['/api/v1/beat', '/api/health', '/api/v1/status', '/api/v1/agent/beat-status'];
+/** Paths that answer cross-origin requests: the peer's public Beats routes (peer-protocol §3), the public status lookups and the OpenAPI document. */
+export const PUBLIC_CORS_PATHS = ['/api/v1/beat', '/api/health', '/api/v1/status', '/api/v1/agent/beat-status', '/openapi.json'];
 
 /** CORS for public routes: `*` origin, GET/POST, Content-Type/Authorization; OPTIONS → 204. */
 export const publicCors: RequestHandler = (req, res, next) => {
@@ -167,6 +168,7 @@ export function createApp(deps: AppDeps): express.Application {
   app.all('/api/health', methodNotAllowed(['GET', 'HEAD', 'OPTIONS']));
   app.get('/metrics', metricsHandler(metrics));
   app.all('/metrics', methodNotAllowed(['GET', 'HEAD']));
+  app.use(openapiRoutes({ version, withServices: deps.services !== undefined }));
   app.use(receiptMetrics(metrics));
 
   if (deps.services) for (const { path, router } of serviceRouters(deps.services, config, metrics)) app.use(path, router);

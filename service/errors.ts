@@ -115,8 +115,14 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 /** A handler for `router.all(path, …)` after a path's real methods: 405 with an `Allow` header. */
 export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
   const allow = allowed.map((m) => m.toUpperCase()).join(', ');
-  return (_req, res, next) => {
+  const answersOptions = allow.split(', ').includes('OPTIONS');
+  return (req, res, next) => {
     res.setHeader('Allow', allow);
+    // RFC 9110 §9.3.7: OPTIONS names the methods (routes with CORS answer preflights before this).
+    if (req.method === 'OPTIONS' && answersOptions) {
+      res.status(204).end();
+      return;
+    }
     next(new AppError('METHOD_NOT_ALLOWED'));
   };
 }

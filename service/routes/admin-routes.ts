@@ -20,7 +20,8 @@ export interface AdminRoutesDeps {
 
 const BEARER = /^Bearer ([\x21-\x7e]+)$/i;
 
-const RotateKeyBody = z.object({ use: z.enum(['anchor', 'work_proof']) }).strict();
+/** POST /admin/rotate-key body. */
+export const RotateKeyBody = z.object({ use: z.enum(['anchor', 'work_proof']) }).strict();
 
 /** 404 NOT_FOUND when no token is configured; 401 AUTH_MISSING without a bearer token; 403 FORBIDDEN for a wrong one. */
 export function requireAdmin(adminToken: string | undefined): RequestHandler {

@@ -26,7 +26,8 @@ export interface AnchorResponse {
   next_anchor_at: string | null;
 }
 
-const IndexParams = z.object({
+/** `{index}` of GET /anchor/:index. */
+export const IndexParams = z.object({
   index: z
     .string()
     .regex(/^[0-9]{1,16}$/, { error: 'expected a non-negative integer' })

@@ -7,14 +7,15 @@ import { parseBody } from '../http-schema.js';
 import { rateLimit } from '../rate-limit.js';
 import type { Registry } from '../registry/registry.js';
 import { agentKey, agentOf, requireAgent } from './registry-agent-routes.js';
-import { base58PublicKey } from './registry-schemas.js';
+import { base58PublicKey, EmptyBody } from './registry-schemas.js';
 
 /** Per-agent limit of POST /agent/wallet (the seeds are silent; this project's choice: challenges are stored). */
 export const WALLET_RATE = { limit: 30, windowMs: 60 * 60_000 };
 /** Per-agent limit of POST /agent/key/rotate (this project's choice). */
 export const KEY_ROTATE_RATE = { limit: 10, windowMs: 60 * 60_000 };
 
-const WalletBody = z
+/** POST /agent/wallet body: the key and its signature over the challenge. */
+export const WalletBody = z
   .strictObject({
     action: z.literal('challenge').optional(),
     wallet: base58PublicKey.optional(),
@@ -28,7 +29,6 @@ const WalletBody = z
   .refine((b) => b.action !== undefined || b.wallet !== undefined, { path: ['wallet'], error: 'wallet is required' })
   .refine((b) => b.action !== undefined || b.signature !== undefined, { path: ['signature'], error: 'signature is required' });
 
-const EmptyBody = z.strictObject({}).optional();
 
 /** The account routes over `registry`. */
 export function registryAccountRoutes(deps: { registry: Registry }): Router {

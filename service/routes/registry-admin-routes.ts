@@ -13,7 +13,8 @@ const segment = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
   error: 'expected 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit',
 });
 
-const SigilBody = z.strictObject({
+/** POST /admin/sigil body. */
+export const SigilBody = z.strictObject({
   agent_hash: agentHashSchema,
   sigil_name: segment,
   principal: segment,
@@ -22,7 +23,8 @@ const SigilBody = z.strictObject({
   birth_tx: z.string().regex(/^[\x21-\x7e]{1,128}$/, { error: 'expected 1 to 128 visible ASCII characters' }).optional(),
 });
 
-const RefuseBody = z.strictObject({
+/** POST /admin/refuse body. */
+export const RefuseBody = z.strictObject({
   agent_hash: agentHashSchema,
   refused: z.boolean(),
   reason: z.string().min(1).max(500).optional(),

@@ -11,7 +11,7 @@ import { secretMatches } from '../registry/agent-credentials.js';
 import type { Registry } from '../registry/registry.js';
 import type { AgentRecord } from '../store/agent-repository.js';
 import { MAX_SPAWN_TOKEN_LENGTH } from '../registry/spawn-token.js';
-import { agentHashSchema, base58PublicKey, nameSchema } from './registry-schemas.js';
+import { agentHashSchema, base58PublicKey, EmptyBody, nameSchema } from './registry-schemas.js';
 
 /** Per-IP limit of POST /register (the seeds are silent; this project's choice). */
 export const REGISTER_RATE = { limit: 10, windowMs: 60_000 };
@@ -26,7 +26,8 @@ const metadataSchema = z
     error: `expected a JSON object of at most ${MAX_METADATA_BYTES} bytes`,
   });
 
-const RegisterBody = z.strictObject({
+/** POST /register body (seed 000). */
+export const RegisterBody = z.strictObject({
   name: nameSchema,
   metadata: metadataSchema.optional(),
   // A child (seed 004 step 6): the token from POST /agent/spawn, with the parent's API key.
@@ -35,9 +36,9 @@ const RegisterBody = z.strictObject({
   parent: agentHashSchema.optional(),
 });
 
-const EmptyBody = z.strictObject({}).optional();
 
-const HeartbeatBody = z
+/** POST /agent/heartbeat body (seed 000, 003). */
+export const HeartbeatBody = z
   .strictObject({
     // Sent by the peer's SDK (peer-protocol §5 `heartbeat`): accepted and ignored.
     payment_tx: z.unknown().optional(),
@@ -52,9 +53,11 @@ const HeartbeatBody = z
   })
   .optional();
 
-const ResyncBody = z.strictObject({ beats_receipt: z.unknown().optional() }).optional();
+/** POST /agent/resync body (seed 000). */
+export const ResyncBody = z.strictObject({ beats_receipt: z.unknown().optional() }).optional();
 
-const BeatsSubmitBody = z
+/** POST /agent/beats/submit body. */
+export const BeatsSubmitBody = z
   .strictObject({ beats_receipt: z.unknown().optional() })
   .refine((b) => b.beats_receipt !== undefined, { path: ['beats_receipt'], error: 'beats_receipt is required' });
 
@@ -105,33 +108,35 @@ export function registryAgentRoutes(deps: { registry: Registry; registrationSecr
   });
   router.all('/register', methodNotAllowed(['POST', 'OPTIONS']));
 
-  // Every /agent/* route below needs an agent's API key (GET /agent/beat-status is public and mounted before this router).
-  router.use('/agent', requireAgent(registry));
+  // Each /agent/* route below needs an agent's API key, checked after the method so that a wrong method is 405.
+  const withAgentKey = requireAgent(registry);
 
-  router.post('/agent/init', async (req, res) => {
+  router.post('/agent/init', withAgentKey, async (req, res) => {
     parseBody(EmptyBody, req);
     const result = await registry.chains.init(agentOf(res));
     res.status('already_initialized' in result ? 200 : 201).json(result);
   });
   router.all('/agent/init', methodNotAllowed(['POST', 'OPTIONS']));
 
-  router.post('/agent/heartbeat', async (req, res) => {
+  router.post('/agent/heartbeat', withAgentKey, async (req, res) => {
     const body = parseBody(HeartbeatBody, req) ?? {};
     res.json(await registry.chains.heartbeat(agentOf(res), { payer: body.payer, payerSignature: body.payer_signature }));
   });
   router.all('/agent/heartbeat', methodNotAllowed(['POST', 'OPTIONS']));
 
-  router.post('/agent/beats/submit', async (req, res) => {
+  router.post('/agent/beats/submit', withAgentKey, async (req, res) => {
     const body = parseBody(BeatsSubmitBody, req);
     res.json(await registry.chains.submitBeats(agentOf(res), body.beats_receipt));
   });
   router.all('/agent/beats/submit', methodNotAllowed(['POST', 'OPTIONS']));
 
-  router.post('/agent/resync', rateLimit({ name: 'resync', ...RESYNC_RATE, key: clientIp }), async (req, res) => {
+  router.post('/agent/resync', withAgentKey, rateLimit({ name: 'resync', ...RESYNC_RATE, key: clientIp }), async (req, res) => {
     const body = parseBody(ResyncBody, req) ?? {};
     res.json(await registry.chains.resync(agentOf(res), body.beats_receipt));
   });
   router.all('/agent/resync', methodNotAllowed(['POST', 'OPTIONS']));
+  // Any other /agent/* path says nothing to a caller without a key (401); with one, the 404 follows.
+  router.use('/agent', withAgentKey);
 
   return router;
 }

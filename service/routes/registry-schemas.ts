@@ -8,6 +8,9 @@ export const agentHashSchema = z
   .regex(/^0x[0-9a-fA-F]{64}$/, { error: 'expected 0x followed by 64 hex characters' })
   .transform((s) => s.toLowerCase());
 
+/** A body that must be absent or `{}` (init, key rotation). */
+export const EmptyBody = z.strictObject({}).optional();
+
 /** `{hash}` route params. */
 export const HashParams = z.object({ hash: agentHashSchema });
 

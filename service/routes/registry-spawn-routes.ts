@@ -14,7 +14,8 @@ import { agentHashSchema, nameSchema } from './registry-schemas.js';
 /** Per-parent limit of authorization-issuing spawn calls (seed 004: 5/hour). */
 export const SPAWN_RATE = { limit: 5, windowMs: 60 * 60_000 };
 
-const SpawnBody = z
+/** POST /agent/spawn body (seed 004). */
+export const SpawnBody = z
   .strictObject({
     child_name: nameSchema.optional(),
     child_hash: agentHashSchema.optional(),

@@ -15,13 +15,15 @@ export const SPONSOR_POST_RATE = { limit: 10, windowMs: 60 * 60_000 };
 /** Per-agent limit of DELETE and of GET /agent/sponsor, each (seed 003: 60/min). */
 export const SPONSOR_READ_RATE = { limit: 60, windowMs: 60_000 };
 
-const SponsorBody = z.strictObject({
+/** POST /agent/sponsor body (seed 003). */
+export const SponsorBody = z.strictObject({
   child_hash: agentHashSchema,
   max_heartbeats_epoch: z.number().int().min(1).max(MAX_HEARTBEATS_EPOCH).optional(),
   expires_in_hours: z.number().min(MIN_EXPIRES_IN_HOURS).max(MAX_EXPIRES_IN_HOURS).optional(),
 });
 
-const RevokeBody = z.strictObject({ child_hash: agentHashSchema });
+/** DELETE /agent/sponsor body (seed 003). */
+export const RevokeBody = z.strictObject({ child_hash: agentHashSchema });
 
 /** The sponsorship routes over `registry`. */
 export function registrySponsorRoutes(deps: { registry: Registry }): Router {

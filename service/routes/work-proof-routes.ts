@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { bytesToHex, hexToBytes } from '../../shared/hex.js';
 import type { VerifyingEngine } from '../../shared/proof-engine.js';
-import { AppError } from '../errors.js';
+import { AppError, methodNotAllowed } from '../errors.js';
 import { parseInput } from '../http-schema.js';
 import { clientIp, rateLimit } from '../rate-limit.js';
 import { V1_LIMITS } from '../work-proof/v1-limits.js';
@@ -14,7 +14,8 @@ export const WORK_PROOF_RATE = { limit: 10, windowMs: 60_000 };
 export const VERIFY_RATE = { limit: 30, windowMs: 60_000 };
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters');
-const beatCheck = z.strictObject({
+/** One beat to check at POST /verify. */
+export const BeatCheckBody = z.strictObject({
   prev: hex64,
   index: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   difficulty: z.number().int().min(1).max(V1_LIMITS.maxDifficulty),
@@ -39,7 +40,7 @@ export function workProofRoutes(deps: { service: WorkProofService; engine: Verif
   router.post('/verify', rateLimit({ name: 'verify', ...VERIFY_RATE, key: clientIp }), async (req, res) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (body && typeof body === 'object' && 'beat' in body) {
-      const beat = parseInput(beatCheck, body.beat, 'body');
+      const beat = parseInput(BeatCheckBody, body.beat, 'body');
       const out = await engine.batch({ prevs: hexToBytes(beat.prev), indices: [beat.index], difficulty: beat.difficulty, anchorHash: beat.anchor_hash ?? '', nonce: beat.nonce });
       const computed = bytesToHex(out);
       res.json(computed === beat.hash ? { valid: true, mode: 'beat' } : { valid: false, mode: 'beat', reason: 'hash_mismatch', computed });
@@ -51,6 +52,8 @@ export function workProofRoutes(deps: { service: WorkProofService; engine: Verif
     const outcome = await service.check(body);
     res.json(outcome.valid ? { valid: true, mode: 'proof', checked: outcome.receipt } : { valid: false, mode: 'proof', reason: outcome.reason });
   });
+  router.all('/work-proof', methodNotAllowed(['GET', 'HEAD', 'POST', 'OPTIONS']));
+  router.all('/verify', methodNotAllowed(['POST', 'OPTIONS']));
 
   return router;
 }
