@@ -8,9 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import nacl from 'tweetnacl';
 import { expect } from 'vitest';
+import { proverEngine } from '../../prover-wasm/src/engines.js';
+import { loadProver } from '../../prover-wasm/src/load-node.js';
+import { heartbeatPaymentMessage } from '../../service/registry/beat-chain-service.js';
+import { walletLinkMessage } from '../../service/registry/wallet-service.js';
 import { verifyAnchor, verifyAnchorLink } from '../../shared/anchor.js';
+import { encodeBase58 } from '../../shared/base58.js';
+import { encodeBase64, utf8Encode } from '../../shared/base64.js';
 import { hexToBytes } from '../../shared/hex.js';
+import { buildProofV2 } from '../../shared/proof-v2/index.js';
 import { postgresUnavailable, TEST_DATABASE_URL } from '../helpers/engines.js';
 
 /** The CLI entry (runs dist/: `npm test` builds it first). */
@@ -19,6 +27,8 @@ export const BIN = new URL('../../bin/beats.js', import.meta.url).pathname;
 export const CLUSTER_SEED = '7a'.repeat(32);
 /** The admin token every instance of a cluster shares. */
 export const CLUSTER_ADMIN_TOKEN = 'cluster-admin-token-0123456789';
+/** The DIFFICULTY every instance of a cluster has by default: the least difficulty a receipt may carry. */
+export const CLUSTER_DIFFICULTY = 100;
 
 /** One `beats serve` process. */
 export interface Instance {
@@ -107,7 +117,7 @@ export class Cluster {
     const fullEnv: Record<string, string> = {
       ...process.env as Record<string, string>,
       HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', PROVER_THREADS: '1', ANCHOR_INTERVAL_MS: '1000',
-      BEATS_SIGNING_SEED: CLUSTER_SEED, ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN, RATE_LIMITS: 'off', DIFFICULTY: '100',
+      BEATS_SIGNING_SEED: CLUSTER_SEED, ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN, RATE_LIMITS: 'off', DIFFICULTY: String(CLUSTER_DIFFICULTY),
       ...this.env, ...env,
     };
     if (!fullEnv.DATA_DIR) fullEnv.DATA_DIR = this.tempDir();
@@ -200,6 +210,64 @@ export async function readyAgent(base: string, name: string): Promise<ClusterAge
   });
   expect(sigil.status, JSON.stringify(sigil.body)).toBe(200);
   return agent;
+}
+
+let prover: ReturnType<typeof loadProver> | undefined;
+
+/**
+ * A real v2 receipt: `subjectHash`'s work of `beats` beats at `base`'s current anchor (mode full up to
+ * 2 048 beats, sampled beyond), posted to `base`'s POST /work-proof. Throws (a plain Error, never an
+ * assertion) when the service does not answer `valid: true`, so load workers can treat it as a refusal.
+ */
+export async function workReceipt(base: string, subjectHash: string, beats: number, difficulty = CLUSTER_DIFFICULTY): Promise<Record<string, unknown>> {
+  const anchor = await headOf(base);
+  prover ??= loadProver();
+  const proof = await buildProofV2({
+    anchor, subject: subjectHash.replace(/^0x/, ''), beats, difficulty, mode: beats <= 2048 ? 'full' : 'sampled', engine: proverEngine(await prover),
+  });
+  const submitted = await api(base, 'POST', '/api/v1/beat/work-proof', { body: { work_proof: proof } });
+  if (submitted.status !== 200 || submitted.body.valid !== true) throw new Error(`work-proof refused: ${submitted.status} ${JSON.stringify(submitted.body)}`);
+  return submitted.body.receipt as Record<string, unknown>;
+}
+
+/** The authorization row id a `spawn_authorization` token names (its payload is base64url JSON `{v, id, …}`). */
+export function spawnAuthorizationId(token: string): string {
+  return (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { id: string }).id;
+}
+
+/** A fresh Ed25519 key pair: a test wallet. */
+export function newWallet(): nacl.SignKeyPair {
+  return nacl.sign.keyPair.fromSeed(new Uint8Array(randomBytes(32)));
+}
+
+/**
+ * Links `wallet` to `agent` over HTTP: the challenge from `base`, the signed link message to
+ * `linkBase` (another instance, to cross processes). Returns the wallet's base58 address.
+ */
+export async function linkWallet(base: string, agent: ClusterAgent, wallet: nacl.SignKeyPair, linkBase = base): Promise<string> {
+  const challenge = await api(base, 'POST', '/api/v1/agent/wallet', { bearer: agent.apiKey, body: { action: 'challenge' } });
+  expect(challenge.status, JSON.stringify(challenge.body)).toBe(200);
+  const address = encodeBase58(wallet.publicKey);
+  const message = utf8Encode(walletLinkMessage(agent.hash, address, challenge.body.challenge as string));
+  const linked = await api(linkBase, 'POST', '/api/v1/agent/wallet', {
+    bearer: agent.apiKey, body: { wallet: address, signature: encodeBase64(nacl.sign.detached(message, wallet.secretKey)), challenge: challenge.body.challenge },
+  });
+  expect(linked.status, JSON.stringify(linked.body)).toBe(200);
+  return address;
+}
+
+/**
+ * A heartbeat of `agent` at `base` paid by `payer`: signed over the anchor `base` serves as its head
+ * just before (the payer signs `{agent_hash, anchor_index, purpose}`); returns the answer and that anchor.
+ * When the head moves between the two calls the answer is 402 PAYMENT_REQUIRED `invalid_payer_signature`.
+ */
+export async function paidHeartbeat(base: string, agent: ClusterAgent, payer: nacl.SignKeyPair): Promise<{ answer: ApiAnswer; signedAnchor: number }> {
+  const { index } = await headOf(base);
+  const signature = encodeBase64(nacl.sign.detached(utf8Encode(heartbeatPaymentMessage(agent.hash, index)), payer.secretKey));
+  const answer = await api(base, 'POST', '/api/v1/agent/heartbeat', {
+    bearer: agent.apiKey, body: { payer: encodeBase58(payer.publicKey), payer_signature: signature },
+  });
+  return { answer, signedAnchor: index };
 }
 
 /** The newest anchor a service serves. */

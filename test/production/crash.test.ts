@@ -1,11 +1,21 @@
-// A crash under load: `beats serve` takes registrations, inits and heartbeats from several clients and is
-// killed with SIGKILL mid-stream. After a restart on the same store every request that got a 2xx is
-// there (each acknowledged agent, chain and heartbeat), the anchor chain verifies, and nothing is half
-// written (each chain's counters agree with its heartbeat rows; no row without its owner).
+// A crash under load: `beats serve` takes registrations, inits, heartbeats and spawns from several
+// clients and is killed with SIGKILL mid-stream. After a restart on the same store every request that
+// got a 2xx is there (each acknowledged agent, chain, heartbeat, spawn authorization and child), the
+// anchor chain verifies, and nothing is half written (each chain's counters agree with its heartbeat
+// rows; no row without its owner; an authorization is used exactly when its child exists, under its
+// parent and name; each authorization's receipt is spent and each spawn receipt spent paid for one;
+// each parent's children_spawned is its children).
+//
+// The spawns pay with real receipts: every other round a worker's fresh agent proves 1 000 beats at
+// difficulty 100 (its first child's price) against the service's current anchor, posts it to
+// POST /work-proof, and then spawns (step 5), registers (6), initializes and finalizes (7) the child.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../service/store/database.js';
 import { openDatabase } from '../../service/store/open-database.js';
-import { api, Cluster, CLUSTER_ADMIN_TOKEN, createTestDatabase, postgresUnavailable, skipWithoutPostgres, sleep, verifyAnchorChain } from './cluster.js';
+import {
+  api, Cluster, CLUSTER_ADMIN_TOKEN, createTestDatabase, postgresUnavailable, skipWithoutPostgres, sleep, spawnAuthorizationId,
+  verifyAnchorChain, workReceipt,
+} from './cluster.js';
 
 const WORKERS = 6;
 
@@ -14,11 +24,36 @@ interface Acknowledged {
   registered: Set<string>;
   initialized: Set<string>;
   heartbeats: Array<{ hash: string; anchor: number }>;
+  /** Spawn authorizations answered 200 (step 5): the row id the token names. */
+  authorizations: Array<{ id: string; parent: string; childName: string }>;
+  /** Children answered 201 by POST /register with an authorization (step 6). */
+  children: Array<{ hash: string; parent: string; name: string; authorizationId: string }>;
+  /** Children whose lineage the finalize (step 7) answered 200. */
+  finalized: Set<string>;
 }
 
-/** Clients registering, initializing and heartbeating as fast as they are answered, until `stopped()`. */
+/** A fresh (initialized, SIGIL-holding) agent spawns one child, acknowledging each step that got a 2xx; returns the child's key, if registered. */
+async function spawnChild(url: string, parent: { hash: string; apiKey: string }, name: string, acked: Acknowledged): Promise<{ hash: string; apiKey: string } | undefined> {
+  const receipt = await workReceipt(url, parent.hash, 1000);
+  const paid = await api(url, 'POST', '/api/v1/agent/spawn', { bearer: parent.apiKey, body: { child_name: name, beats_receipt: receipt } });
+  if (paid.status !== 200) return undefined;
+  const authorizationId = spawnAuthorizationId(paid.body.spawn_authorization as string);
+  acked.authorizations.push({ id: authorizationId, parent: parent.hash, childName: name });
+  const reg = await api(url, 'POST', '/api/v1/register', { bearer: parent.apiKey, body: { name, spawn_authorization: paid.body.spawn_authorization } });
+  if (reg.status !== 201) return undefined;
+  const child = { hash: reg.body.hash as string, apiKey: reg.body.api_key as string };
+  acked.registered.add(child.hash);
+  acked.children.push({ hash: child.hash, parent: parent.hash, name, authorizationId });
+  if ((await api(url, 'POST', '/api/v1/agent/init', { bearer: child.apiKey })).status !== 201) return undefined;
+  acked.initialized.add(child.hash);
+  const finalized = await api(url, 'POST', '/api/v1/agent/spawn', { bearer: parent.apiKey, body: { child_hash: child.hash } });
+  if (finalized.status === 200) acked.finalized.add(child.hash);
+  return child;
+}
+
+/** Clients registering, initializing, spawning and heartbeating as fast as they are answered, until `stopped()`. */
 async function load(url: string, stopped: () => boolean): Promise<Acknowledged> {
-  const acked: Acknowledged = { registered: new Set(), initialized: new Set(), heartbeats: [] };
+  const acked: Acknowledged = { registered: new Set(), initialized: new Set(), heartbeats: [], authorizations: [], children: [], finalized: new Set() };
   const worker = async (w: number) => {
     for (let round = 0; !stopped(); round++) {
       try {
@@ -33,9 +68,13 @@ async function load(url: string, stopped: () => boolean): Promise<Acknowledged> 
           bearer: CLUSTER_ADMIN_TOKEN, body: { agent_hash: hash, sigil_name: 'c', principal: 'crash', tier: 'ind', identity_class: 'orchestrator' },
         });
         if (sigil.status !== 200) continue;
+        // Half the rounds (alternating between workers, so spawns and plain rounds overlap) spawn a child.
+        const child = (round + w) % 2 === 0 ? await spawnChild(url, { hash, apiKey }, `kid-${w}-${round}`, acked) : undefined;
         for (let beat = 0; beat < 6 && !stopped(); beat++) {
-          const hb = await api(url, 'POST', '/api/v1/agent/heartbeat', { bearer: apiKey, body: {} });
-          if (hb.status === 200) acked.heartbeats.push({ hash, anchor: hb.body.anchor_index as number });
+          for (const agent of child ? [{ hash, apiKey }, child] : [{ hash, apiKey }]) {
+            const hb = await api(url, 'POST', '/api/v1/agent/heartbeat', { bearer: agent.apiKey, body: {} });
+            if (hb.status === 200) acked.heartbeats.push({ hash: agent.hash, anchor: hb.body.anchor_index as number });
+          }
           await sleep(40);
         }
       } catch {
@@ -77,7 +116,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const acked = await loading;
       expect(acked.registered.size).toBeGreaterThan(5);
       expect(acked.heartbeats.length).toBeGreaterThan(5);
-      console.log(`crash [${engine}]: ${acked.registered.size} registrations, ${acked.initialized.size} inits, ${acked.heartbeats.length} heartbeats acknowledged before SIGKILL`);
+      expect(acked.children.length).toBeGreaterThan(0);
+      console.log(
+        `crash [${engine}]: ${acked.registered.size} registrations, ${acked.initialized.size} inits, ${acked.heartbeats.length} heartbeats, ` +
+        `${acked.authorizations.length} spawn authorizations, ${acked.children.length} children, ${acked.finalized.size} finalizes acknowledged before SIGKILL`,
+      );
 
       // Restarted on the same store: it serves every acknowledged agent and one verifying anchor chain.
       const second = await cluster.start('second', storeEnv);
@@ -112,6 +155,53 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         expect(await db.query('SELECT c.agent_hash FROM beat_chains c LEFT JOIN agents a ON a.hash = c.agent_hash WHERE a.hash IS NULL')).toEqual([]);
         const indices = (await db.query<{ beat_index: number }>('SELECT beat_index FROM anchors ORDER BY beat_index')).map((r) => r.beat_index);
         expect(indices).toEqual(indices.map((_, i) => i));
+
+        // Every acknowledged spawn: its authorization (paid by a receipt), its child under its parent, used by that child.
+        type AuthorizationRow = { id: string; parent_hash: string; child_name: string; required_beats: number; receipt_based: boolean; receipt_id: string | null; used_at: number | null; child_hash: string | null };
+        const authorizations = new Map((await db.query<AuthorizationRow>(
+          'SELECT id, parent_hash, child_name, required_beats, receipt_based, receipt_id, used_at, child_hash FROM spawn_authorizations',
+        )).map((r) => [r.id, r]));
+        for (const { id, parent, childName } of acked.authorizations) {
+          const row = authorizations.get(id);
+          expect(row, `authorization ${id}`).toBeDefined();
+          expect(row).toMatchObject({ parent_hash: parent, child_name: childName, receipt_based: true });
+          expect(Number(row!.required_beats)).toBe(1000);
+        }
+        const children = new Map((await db.query<{ hash: string; name: string; type: string; parent_hash: string | null; depth: number; lineage_finalized_at: number | null }>(
+          'SELECT hash, name, type, parent_hash, depth, lineage_finalized_at FROM agents WHERE parent_hash IS NOT NULL',
+        )).map((r) => [r.hash, r]));
+        for (const { hash, parent, name, authorizationId } of acked.children) {
+          expect(children.get(hash), `child ${hash}`).toMatchObject({ name, type: 'agent', parent_hash: parent, depth: 1 });
+          expect(authorizations.get(authorizationId), `authorization of ${hash}`).toMatchObject({ child_hash: hash });
+          expect(authorizations.get(authorizationId)!.used_at).not.toBeNull();
+        }
+        for (const hash of acked.finalized) expect(children.get(hash)!.lineage_finalized_at, `lineage of ${hash}`).not.toBeNull();
+
+        // Nothing half-written in spawns: an authorization is used exactly when it names its child, and that
+        // child exists under its parent and name; every child has its used authorization; every
+        // receipt-paid authorization's receipt is spent by its parent for a spawn, and every receipt spent
+        // for a spawn paid for an authorization; each parent's children_spawned counts its children.
+        expect(await db.query('SELECT id FROM spawn_authorizations WHERE (used_at IS NULL) <> (child_hash IS NULL)')).toEqual([]);
+        expect(await db.query(
+          `SELECT s.id FROM spawn_authorizations s LEFT JOIN agents c ON c.hash = s.child_hash
+           WHERE s.used_at IS NOT NULL AND (c.hash IS NULL OR c.parent_hash <> s.parent_hash OR c.name <> s.child_name)`,
+        )).toEqual([]);
+        expect(await db.query(
+          `SELECT a.hash FROM agents a WHERE a.type = 'agent'
+           AND (SELECT COUNT(*) FROM spawn_authorizations s WHERE s.child_hash = a.hash AND s.used_at IS NOT NULL) <> 1`,
+        )).toEqual([]);
+        expect(await db.query(
+          `SELECT s.id FROM spawn_authorizations s LEFT JOIN consumed_receipts r ON r.receipt_id = s.receipt_id
+           WHERE s.receipt_based = TRUE AND (r.receipt_id IS NULL OR r.agent_hash <> s.parent_hash OR r.purpose <> 'spawn')`,
+        )).toEqual([]);
+        expect(await db.query(
+          `SELECT r.receipt_id FROM consumed_receipts r WHERE r.purpose = 'spawn'
+           AND NOT EXISTS (SELECT 1 FROM spawn_authorizations s WHERE s.receipt_id = r.receipt_id)`,
+        )).toEqual([]);
+        expect(await db.query('SELECT s.id FROM spawn_authorizations s LEFT JOIN agents p ON p.hash = s.parent_hash WHERE p.hash IS NULL')).toEqual([]);
+        expect(await db.query(
+          'SELECT p.hash FROM agents p WHERE p.children_spawned <> (SELECT COUNT(*) FROM agents c WHERE c.parent_hash = p.hash)',
+        )).toEqual([]);
       } finally {
         await db.close();
       }
