@@ -14,11 +14,14 @@ export interface AutocannonRequest<C = object> {
 
 /** A run: for `duration` seconds or `amount` requests, optionally at `overallRate` requests/s. */
 export interface AutocannonOptions<C = object> {
-  url: string;
+  /** With several, connection i goes to url[i % count]. */
+  url: string | string[];
   connections: number;
   duration?: number;
   amount?: number;
   overallRate?: number;
+  /** With a rate: record latencies as measured (autocannon's correction assumes a 1 ms interval). */
+  ignoreCoordinatedOmission?: boolean;
   requests: AutocannonRequest<C>[];
 }
 
