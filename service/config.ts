@@ -19,6 +19,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number;
   redisUrl: string | undefined;
   /** 64 lowercase hex (32 bytes); undefined = generate once and keep in `dataDir`. */
   beatsSigningSeed: string | undefined;
@@ -167,6 +169,7 @@ export const envSchema = z
     HOST: z.string().default('127.0.0.1'),
     DATA_DIR: z.string().default('./data'),
     DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+    DATABASE_POOL_SIZE: int(1, 1000).default(10),
     REDIS_URL: url(['redis:', 'rediss:']).optional(),
     BEATS_SIGNING_SEED: hex32('a 32-byte seed; `npx beats keygen` prints one').optional(),
     ANCHOR_INTERVAL_MS: int(100, MAX_TIMER_MS).default(60_000),
@@ -238,6 +241,7 @@ export function loadConfig(env: EnvInput = process.env): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     beatsSigningSeed: e.BEATS_SIGNING_SEED,
     anchorIntervalMs: e.ANCHOR_INTERVAL_MS,

@@ -55,7 +55,7 @@ export interface OpenServicesOptions {
 export async function openServices(config: Config, logger: Logger, options: OpenServicesOptions = {}): Promise<Services> {
   useEd25519Backend(NODE_ED25519_BACKEND); // ~100× faster than tweetnacl, identical signatures
   const { seed } = loadRootSeed({ signingSeedHex: config.beatsSigningSeed, dataDir: config.dataDir });
-  const db = options.db ?? (await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  const db = options.db ?? (await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }));
   try {
     const keyring = await Keyring.open(db, seed);
     const reader = new AnchorReader({ db, intervalMs: config.anchorIntervalMs, now: options.now });

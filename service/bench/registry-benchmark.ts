@@ -1,12 +1,14 @@
-// The registry benchmark (Node only), two sections in one run, each on SQLite and on PostgreSQL: heartbeats per
-// second and their latency against the real service at 16 connections, and the dead man's switch's sweep over
-// 100 000 agents. PostgreSQL runs in a private schema dropped afterwards; when the server does not answer its
-// rows say so and the run goes on.
+// The registry benchmark (Node only), three sections in one run: heartbeats per second and their latency against
+// the real service at 16 connections and the dead man's switch's sweep over 100 000 agents, each on SQLite and on
+// PostgreSQL; then heartbeats through one and through two `beats serve` processes on one PostgreSQL database, with
+// the CPU each part used. PostgreSQL runs in a private schema or database dropped afterwards; when the server does
+// not answer its rows say so and the run goes on.
 import { createRequire } from 'node:module';
 import type { MachineInfo } from '../../prover-wasm/src/bench-stats.js';
 import type { Engine } from '../store/database.js';
 import { BENCH_DATABASE_URL, probePostgres, sqliteVersion } from './registry-fixture.js';
 import { measureHeartbeats, type HeartbeatBenchResult } from './registry-heartbeat-bench.js';
+import { measureInstances, type InstancesBenchResult } from './instances-bench.js';
 import { measureSweep, type SweepBenchResult } from './registry-sweep-bench.js';
 
 /** Sizes and durations of one run. */
@@ -21,18 +23,20 @@ export interface RegistryBenchmarkSettings {
   sweepAgents: number;
   overduePercent: number;
   sweepRuns: number;
+  /** Section 3: instance counts, each loaded like section 1 (connections, warm-up, length and bounds above). */
+  instanceCounts: number[];
 }
 
 /** The full run: issue 4's sizes. */
 export const FULL_SETTINGS: Readonly<RegistryBenchmarkSettings> = Object.freeze({
   connections: 16, warmupAgents: 3000, targetS: 12, minAgents: 8000, maxAgents: 60_000,
-  sweepAgents: 100_000, overduePercent: 10, sweepRuns: 5,
+  sweepAgents: 100_000, overduePercent: 10, sweepRuns: 5, instanceCounts: [1, 2],
 });
 
 /** --quick: both sections, small and short (tests). */
 export const QUICK_SETTINGS: Readonly<RegistryBenchmarkSettings> = Object.freeze({
   connections: 16, warmupAgents: 320, targetS: 1, minAgents: 320, maxAgents: 4000,
-  sweepAgents: 10_000, overduePercent: 10, sweepRuns: 3,
+  sweepAgents: 10_000, overduePercent: 10, sweepRuns: 3, instanceCounts: [1, 2],
 });
 
 /** Issue 4's targets. */
@@ -64,6 +68,8 @@ export interface RegistryBenchmarkReport {
   targets: typeof REGISTRY_TARGETS;
   heartbeats: Array<({ available: true } & HeartbeatBenchResult) | EngineUnavailable>;
   sweeps: Array<({ available: true } & SweepBenchResult) | EngineUnavailable>;
+  /** Section 3, PostgreSQL only: one row per instance count (or one row saying why not). */
+  instances: Array<({ available: true } & InstancesBenchResult) | EngineUnavailable>;
 }
 
 /** Runs both sections on both engines; every service and store is closed and removed before it resolves. */
@@ -99,6 +105,15 @@ export async function runRegistryBenchmark(options: RegistryBenchmarkOptions): P
       ...(await measureSweep({ engine, agents: settings.sweepAgents, overduePercent: settings.overduePercent, runs: settings.sweepRuns })),
     });
   }
+  const instances: RegistryBenchmarkReport['instances'] = [];
+  const down = unavailable('postgres');
+  if (down) instances.push(down);
+  else {
+    for (const count of settings.instanceCounts) {
+      step(`3. heartbeats through ${count} \`beats serve\` process(es) on one PostgreSQL database, ~${settings.targetS} s at ${settings.connections} connections`);
+      instances.push({ available: true, ...(await measureInstances({ instances: count, ...settings }, options.machine.cores)) });
+    }
+  }
   const versions = {
     sqlite: await sqliteVersion(),
     betterSqlite3: createRequire(import.meta.url)('better-sqlite3/package.json').version as string,
@@ -106,7 +121,7 @@ export async function runRegistryBenchmark(options: RegistryBenchmarkOptions): P
     postgresUrl: displayUrl(BENCH_DATABASE_URL),
   };
   return {
-    machine: options.machine, engines: versions, quick: options.quick === true, settings, targets: REGISTRY_TARGETS, heartbeats, sweeps,
+    machine: options.machine, engines: versions, quick: options.quick === true, settings, targets: REGISTRY_TARGETS, heartbeats, sweeps, instances,
   };
 }
 

@@ -6,8 +6,8 @@ import { nowMs } from '../../prover-wasm/src/bench-stats.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startService, type RunningService } from '../main.js';
-import type { Engine } from '../store/database.js';
-import { BENCH_DATABASE_URL, insertInitializedAgents, openBenchStore, type BenchAgent, type BenchStore } from './registry-fixture.js';
+import type { Database, Engine } from '../store/database.js';
+import { BENCH_DATABASE_URL, insertInitializedAgents, openBenchStore, type BenchAgent } from './registry-fixture.js';
 import type { RegistryLoadMessage, RegistryLoadSummary, RegistryLoadTask } from './registry-load-worker.js';
 
 /** The route under load. */
@@ -54,7 +54,7 @@ export async function measureHeartbeats(options: HeartbeatBenchOptions): Promise
     const url = running.url + HEARTBEAT_PATH;
     const placement = { now: Date.now(), difficulty: config.difficulty };
     const load = async (agents: BenchAgent[]) => runLoadWorker({
-      url, apiKeys: agents.map((a) => a.apiKey), agentHashes: agents.map((a) => a.hash), connections: options.connections,
+      urls: [url], apiKeys: agents.map((a) => a.apiKey), agentHashes: agents.map((a) => a.hash), connections: options.connections,
       fromAnchor: head.index,
     });
 
@@ -64,7 +64,7 @@ export async function measureHeartbeats(options: HeartbeatBenchOptions): Promise
 
     const count = Math.min(options.maxAgents, Math.max(options.minAgents, Math.round(warm.requestsPerSecond * options.targetS)));
     const t0 = nowMs();
-    const agents = await insertAgentsInTransactions(store, count, head.index, placement);
+    const agents = await insertAgentsInTransactions(store.db, count, head.index, placement);
     const insertS = (nowMs() - t0) / 1000;
     const summary = await load(agents);
     return {
@@ -80,16 +80,16 @@ export async function measureHeartbeats(options: HeartbeatBenchOptions): Promise
 }
 
 /** Agents synced at `anchor`, 10 000 per transaction. */
-async function insertAgentsInTransactions(store: BenchStore, count: number, anchor: number, placement: { now: number; difficulty: number }): Promise<BenchAgent[]> {
+export async function insertAgentsInTransactions(db: Database, count: number, anchor: number, placement: { now: number; difficulty: number }): Promise<BenchAgent[]> {
   const agents: BenchAgent[] = [];
   for (let done = 0; done < count; done += 10_000) {
-    agents.push(...(await insertInitializedAgents(store.db, Math.min(10_000, count - done), () => anchor, placement)));
+    agents.push(...(await insertInitializedAgents(db, Math.min(10_000, count - done), () => anchor, placement)));
   }
   return agents;
 }
 
 /** A warm-up that did not heartbeat cleanly makes every figure after it meaningless: stop with what was answered. */
-function assertAllFirstHeartbeats(summary: RegistryLoadSummary, engine: Engine, round: string): void {
+export function assertAllFirstHeartbeats(summary: RegistryLoadSummary, engine: Engine, round: string): void {
   if (summary.firstHeartbeats === summary.requests && summary.errors === 0) return;
   throw new Error(
     `${engine} ${round}: ${summary.requests - summary.firstHeartbeats} of ${summary.requests} heartbeats refused ` +
@@ -98,7 +98,7 @@ function assertAllFirstHeartbeats(summary: RegistryLoadSummary, engine: Engine, 
 }
 
 /** Runs the load in a worker thread and resolves to its summary. */
-function runLoadWorker(task: RegistryLoadTask): Promise<RegistryLoadSummary> {
+export function runLoadWorker(task: RegistryLoadTask): Promise<RegistryLoadSummary> {
   const worker = new Worker(loadWorkerFile(), { workerData: { registryLoad: task } });
   return new Promise<RegistryLoadSummary>((resolve, reject) => {
     worker.once('message', (message: RegistryLoadMessage) => (message.ok ? resolve(message.summary) : reject(new Error(message.message))));

@@ -7,8 +7,8 @@ import { loadAutocannon } from './autocannon.js';
 
 /** What to load: one heartbeat per agent, `connections` keep-alive connections, then stop. */
 export interface RegistryLoadTask {
-  /** The heartbeat route's full URL. */
-  url: string;
+  /** The heartbeat route's full URL on each instance; connections are spread over them in turn. */
+  urls: string[];
   /** The agents' API keys; request i is sent as agent i (exactly `apiKeys.length` requests). */
   apiKeys: string[];
   /** The agents' hashes, in the same order: each answer must name its agent. */
@@ -50,7 +50,7 @@ interface RequestContext {
 /** Runs the load of `task` with autocannon and checks every answer. */
 export async function runRegistryLoad(task: RegistryLoadTask): Promise<RegistryLoadSummary> {
   const autocannon = loadAutocannon();
-  const { pathname } = new URL(task.url);
+  const { pathname } = new URL(task.urls[0]);
   const body = Buffer.from('{}');
   const used = new Uint8Array(task.apiKeys.length);
   let next = 0;
@@ -62,7 +62,7 @@ export async function runRegistryLoad(task: RegistryLoadTask): Promise<RegistryL
   // run by up to a second: the rate is taken from the first request to the last answer instead.
   const startedAt = performance.now();
   const run = await autocannon<RequestContext>({
-    url: task.url,
+    url: task.urls,
     connections: task.connections,
     amount: task.apiKeys.length,
     requests: [
@@ -93,7 +93,7 @@ export async function runRegistryLoad(task: RegistryLoadTask): Promise<RegistryL
       },
     ],
   });
-  const result = 'latency' in run ? run : autocannon.aggregateResult([run], { url: task.url, connections: task.connections });
+  const result = 'latency' in run ? run : autocannon.aggregateResult([run], { url: task.urls[0], connections: task.connections });
   const { latency } = result;
   const durationS = Math.max(1e-3, (lastAnswerAt - startedAt) / 1000);
   return {

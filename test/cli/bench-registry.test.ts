@@ -30,7 +30,7 @@ function measured(rows: Row[]): Row[] {
 
 describe('beats bench --registry', () => {
   it('--json --quick reports positive figures, no refused heartbeat and exactly the overdue agents frozen', () => {
-    const r = spawnSync(process.execPath, [BIN, 'bench', '--registry', '--json', '--quick'], { encoding: 'utf8', timeout: 180_000 });
+    const r = spawnSync(process.execPath, [BIN, 'bench', '--registry', '--json', '--quick'], { encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
 
@@ -66,7 +66,29 @@ describe('beats bench --registry', () => {
       expect(row.sweep.samplesMs).toHaveLength(report.settings.sweepRuns);
       expect(row.idleSweep.samplesMs).toHaveLength(report.settings.sweepRuns);
     }
-  }, 180_000);
+
+    // Section 3: one row per instance count on PostgreSQL, or one row saying why not (outside CI only).
+    const instances = report.instances as Row[];
+    if (instances.length === 1 && !instances[0].available) {
+      expect(IN_CI, JSON.stringify(instances[0])).toBe(false);
+    } else {
+      expect(instances.map((r) => r.instances)).toEqual(report.settings.instanceCounts);
+      for (const row of instances) {
+        expect(row.requests).toBe(row.agents);
+        expect([row.non2xx, row.errors, row.timeouts]).toEqual([0, 0, 0]);
+        expect(row.firstHeartbeats).toBe(row.requests);
+        expect(row.distinctAgents).toBe(row.requests);
+        positive(row.requestsPerSecond);
+        // CPU of every part, each instance by name, and of the whole machine.
+        expect(Object.keys(row.cpuCores).sort()).toEqual(
+          [...Array.from({ length: row.instances }, (_, i) => `instance ${i + 1}`), 'load generator', 'postgres'].sort(),
+        );
+        for (const cores of Object.values(row.cpuCores)) positive(cores);
+        positive(row.machineBusyCores);
+        expect(row.machineCores).toBe(report.machine.cores);
+      }
+    }
+  }, 240_000);
 
   it('--quick without --service, --registry or --all is refused in one line naming --registry, exit 2', () => {
     const r = spawnSync(process.execPath, [BIN, 'bench', '--quick', '--repeats', '1'], { encoding: 'utf8', timeout: 60_000 });

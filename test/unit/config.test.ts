@@ -24,6 +24,7 @@ describe('loadConfig defaults', () => {
       host: '127.0.0.1',
       dataDir: './data',
       databaseUrl: undefined,
+      databasePoolSize: 10,
       redisUrl: undefined,
       beatsSigningSeed: undefined,
       anchorIntervalMs: 60_000,
@@ -53,7 +54,7 @@ describe('loadConfig defaults', () => {
   it('the schema covers every variable of the architecture table', () => {
     expect([...CONFIG_VARIABLES].sort()).toEqual(
       [
-        'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'REDIS_URL', 'BEATS_SIGNING_SEED', 'ANCHOR_INTERVAL_MS',
+        'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'REDIS_URL', 'BEATS_SIGNING_SEED', 'ANCHOR_INTERVAL_MS',
         'DIFFICULTY', 'RATE_LIMITS', 'ACCEPT_V1_RECEIPTS', 'REGISTRATION_SECRET', 'ADMIN_TOKEN', 'BEATS_URL',
         'BEATS_PUBLIC_KEY', 'PROVER_THREADS', 'BEATS_REQUIRED', 'LOG_LEVEL', 'TRUST_PROXY', 'BODY_LIMIT_BYTES',
         'HEARTBEAT_PAYMENT', 'RECEIPT_WINDOW_ANCHORS', 'HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS',
@@ -69,6 +70,7 @@ describe('loadConfig values', () => {
       HOST: '0.0.0.0',
       DATA_DIR: '/var/lib/beats',
       DATABASE_URL: 'postgres://u:p@db/beats',
+      DATABASE_POOL_SIZE: '24',
       REDIS_URL: 'rediss://cache:6380',
       BEATS_SIGNING_SEED: SEED.toUpperCase(),
       ANCHOR_INTERVAL_MS: '100',
@@ -94,6 +96,7 @@ describe('loadConfig values', () => {
       host: '0.0.0.0',
       dataDir: '/var/lib/beats',
       databaseUrl: 'postgres://u:p@db/beats',
+      databasePoolSize: 24,
       redisUrl: 'rediss://cache:6380',
       beatsSigningSeed: SEED,
       anchorIntervalMs: 100,

@@ -187,6 +187,34 @@ export function renderRegistryTables(report: RegistryBenchmarkReport): string[] 
         `< ${grouped(targets.sweepMs)} ms: ${met(row.sweep.medianMs < targets.sweepMs)} |`,
     );
   }
+  lines.push(
+    '',
+    '### 3. Heartbeats through one and two instances on one PostgreSQL database',
+    '',
+    'Each row: fresh database, that many `beats serve` processes on it (LOG_LEVEL=warn, PROVER_THREADS=1), agents inserted as in ' +
+      `section 1, autocannon's ${settings.connections} connections spread over the instances in turn, a warm-up round, then a round ` +
+      'sized for ~' + `${settings.targetS} s. CPU: what each part used during the measured round, in cores (1.00 = one core busy ` +
+      'throughout), from /proc, and the same as CPU milliseconds per heartbeat; "machine" is everything busy (the parts, the kernel, ' +
+      'anything else), against the machine\'s cores: near them, the run was CPU-bound.',
+    '',
+    '| instances | heartbeats | s | heartbeats/s | p50 ms | p99 ms | non-2xx | errors + timeouts | CPU cores: instances | PostgreSQL | load generator | machine / cores | CPU ms per heartbeat: instances | PostgreSQL | machine |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of report.instances) {
+    if (!row.available) {
+      lines.push(`| — | unavailable: ${row.reason} | | | | | | | | | | | | | |`);
+      continue;
+    }
+    const cpu = row.cpuCores;
+    const instanceCores = Object.entries(cpu).filter(([name]) => name.startsWith('instance')).map(([, c]) => c);
+    const perHeartbeat = (cores: number) => ((cores / row.requestsPerSecond) * 1000).toFixed(2);
+    lines.push(
+      `| ${row.instances} | ${grouped(row.requests)} | ${row.durationS.toFixed(2)} | **${Math.round(row.requestsPerSecond)}** | ${row.latencyMs.p50} | ` +
+        `${row.latencyMs.p99} | ${row.non2xx} | ${row.errors + row.timeouts} | ${instanceCores.map((c) => c.toFixed(2)).join(' + ')} | ` +
+        `${(cpu.postgres ?? 0).toFixed(2)} | ${(cpu['load generator'] ?? 0).toFixed(2)} | ${row.machineBusyCores.toFixed(2)} / ${row.machineCores} | ` +
+        `${perHeartbeat(instanceCores.reduce((a, b) => a + b, 0))} | ${perHeartbeat(cpu.postgres ?? 0)} | ${perHeartbeat(row.machineBusyCores)} |`,
+    );
+  }
   return lines;
 }
 
