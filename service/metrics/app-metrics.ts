@@ -30,7 +30,7 @@ export interface AppMetrics {
   verification: Histogram<'operation' | 'outcome'>;
   anchorsMade: Counter;
   freezes: Counter;
-  receiptsConsumed: Counter<'route'>;
+  receiptsConsumed: Counter<'purpose'>;
   receiptsRefused: Counter<'reason'>;
   /** `service` with its submit/check timed into `verification`. */
   timeWorkProof(service: WorkProofService): WorkProofService;
@@ -61,8 +61,8 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
   const anchorsMade = new Counter({ name: 'beats_anchors_made_total', help: 'Anchors this instance appended (it led the anchor clock)', registers });
   const freezes = new Counter({ name: 'beats_agents_frozen_total', help: "Agents frozen by the dead man's switch in this instance", registers });
   const receiptsConsumed = new Counter({
-    name: 'beats_receipts_consumed_total', help: 'Beats receipts spent (2xx answers to a request carrying beats_receipt), by route pattern',
-    labelNames: ['route'] as const, registers,
+    name: 'beats_receipts_consumed_total', help: 'Beats receipts spent by this instance (counted when the spending transaction commits), by purpose',
+    labelNames: ['purpose'] as const, registers,
   });
   const receiptsRefused = new Counter({
     name: 'beats_receipts_refused_total', help: 'Beats receipts refused (402 INVALID_RECEIPT), by reason',
@@ -115,6 +115,7 @@ export function createAppMetrics(options: AppMetricsOptions): AppMetrics {
     });
     unhook.push(clock.onAnchor(() => anchorsMade.inc()));
     unhook.push(agents.deadMansSwitch.onFrozen((hashes) => freezes.inc(hashes.length)));
+    unhook.push(agents.receipts.onSpent((purpose) => receiptsConsumed.inc({ purpose })));
   }
 
   return {

@@ -1,6 +1,6 @@
 // The middleware that feeds AppMetrics from HTTP traffic, and GET /metrics. Requests are labelled by
 // route pattern (`/api/v1/status/:hash`), never by raw URL, so a scan of random paths cannot grow the
-// label set; receipts are counted from the answers, so the registry code needs no hooks.
+// label set; refused receipts are counted from the answers (402 INVALID_RECEIPT and its reason).
 import type { Request, RequestHandler } from 'express';
 import type { AppMetrics } from './app-metrics.js';
 
@@ -64,9 +64,8 @@ export function httpMetrics(metrics: AppMetrics): RequestHandler {
 }
 
 /**
- * Counts receipts by the answers: a 402 INVALID_RECEIPT is a refusal with its `reason`; a 2xx answer to
- * a request that carried `beats_receipt` (resync, beats/submit, spawn) spent it — unless the answer says
- * `receipt_based: false`.
+ * Counts refused receipts by the answers: a 402 INVALID_RECEIPT is a refusal with its `reason`, whichever
+ * rule refused it. (Spent receipts are counted where they are spent: app-metrics.ts.)
  */
 export function receiptMetrics(metrics: AppMetrics): RequestHandler {
   return (req, res, next) => {
@@ -77,8 +76,6 @@ export function receiptMetrics(metrics: AppMetrics): RequestHandler {
         if (res.statusCode === 402 && answer.code === 'INVALID_RECEIPT') {
           const reason = typeof answer.reason === 'string' && REASON.test(answer.reason) ? answer.reason : 'other';
           metrics.receiptsRefused.inc({ reason });
-        } else if (res.statusCode >= 200 && res.statusCode < 300 && carriesReceipt(req) && answer.receipt_based !== false) {
-          metrics.receiptsConsumed.inc({ route: routePatternOf(res.locals) });
         }
       } catch {
         // Counting must never change an answer.
@@ -87,12 +84,6 @@ export function receiptMetrics(metrics: AppMetrics): RequestHandler {
     };
     next();
   };
-}
-
-/** True when the request body names a receipt. */
-function carriesReceipt(req: Request): boolean {
-  const body = req.body as Record<string, unknown> | undefined;
-  return typeof body === 'object' && body !== null && body.beats_receipt !== undefined && body.beats_receipt !== null;
 }
 
 /** GET /metrics: the registry in Prometheus text format. */

@@ -254,6 +254,7 @@ export class BeatChainService {
       if (!credited) throw new AppError('AGENT_FROZEN', undefined, { status: 'frozen' });
       return credited;
     });
+    this.receipts.announceSpent('beats_submit');
     return {
       ok: true, agent_hash: agent.hash, beats_credited: receipt.beatsVerified, beats_accepted: receipt.beatsVerified,
       total_beats: totals.lifetime_beats, ...totals,
@@ -293,6 +294,7 @@ export class BeatChainService {
         throw new AppError('AGENT_WRONG_STATE', 'Agent is not frozen', { status: 'active' });
       }
     });
+    if (receipt) this.receipts.announceSpent('resync');
     return {
       ok: true, agent_hash: agent.hash, status: 'active', last_global_sync: head.index, gap_anchors: gap, required_beats: required,
       beats_proven: receipt?.beatsVerified ?? 0, receipt_based: receiptBased,

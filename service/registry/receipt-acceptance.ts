@@ -33,6 +33,9 @@ export type ReceiptRefusal =
   | 'already_consumed'
   | 'work_already_consumed';
 
+/** What a receipt pays for (consumed_receipts.purpose). */
+export type SpendPurpose = 'resync' | 'beats_submit' | 'spawn';
+
 /** A work-proof verification key and its validity window (epoch ms; null = unbounded). */
 export interface ReceiptVerificationKey {
   publicKey: Uint8Array;
@@ -142,7 +145,20 @@ const isSafeInt = (v: unknown, min: number): v is number => typeof v === 'number
 
 /** Checks receipts against protocol C and spends them exactly once. */
 export class ReceiptAcceptance {
+  private readonly spentListeners = new Set<(purpose: SpendPurpose) => void>();
+
   constructor(private readonly options: ReceiptAcceptanceOptions) {}
+
+  /** Calls `listener` once per receipt spend whose transaction committed (metrics); returns the unsubscribe. */
+  onSpent(listener: (purpose: SpendPurpose) => void): () => void {
+    this.spentListeners.add(listener);
+    return () => this.spentListeners.delete(listener);
+  }
+
+  /** Tells the onSpent listeners that a spend for `purpose` committed: call it after the transaction that ran `spend`. */
+  announceSpent(purpose: SpendPurpose): void {
+    for (const listener of this.spentListeners) listener(purpose);
+  }
 
   /** The accepted receipt, or throws 402 INVALID_RECEIPT with the first rule it fails. Reads no registry state. */
   async check(raw: unknown, requirement: ReceiptRequirement): Promise<AcceptedReceipt> {
@@ -203,7 +219,7 @@ export class ReceiptAcceptance {
    * Spends `receipt` for `agentHash` and `purpose` with `tx`, the transaction of what it pays for;
    * throws 402 INVALID_RECEIPT (`already_consumed`, `work_already_consumed`) when it or its work was spent.
    */
-  async spend(tx: Database, receipt: AcceptedReceipt, agentHash: string, purpose: string, now: number): Promise<void> {
+  async spend(tx: Database, receipt: AcceptedReceipt, agentHash: string, purpose: SpendPurpose, now: number): Promise<void> {
     const outcome = await new ReceiptRepository(tx).consumeWork({
       receiptId: receipt.id, agentHash, purpose, beats: receipt.beatsVerified, consumedAt: now,
       fromHash: receipt.fromHash, toHash: receipt.toHash,

@@ -287,6 +287,7 @@ export class SpawnService {
       });
       return priced;
     });
+    if (receipt) this.receipts.announceSpent('spawn');
     return {
       ok: true, eligible: true,
       spawn_authorization: this.tokens.sign({ id, parent_hash: parent.hash, child_name: childName, expires_at: expiresAt }),

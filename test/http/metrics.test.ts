@@ -89,12 +89,18 @@ describeEachEngine('GET /metrics', (ctx) => {
     // No receipt at all is a price, not a refused receipt.
     expectError(await reg.post((await reg.ready('priced')).apiKey, '/api/v1/agent/resync', {}), 409, 'AGENT_WRONG_STATE');
 
+    // A valid receipt whose spend is rolled back (the agent is not frozen): nothing counted as spent.
+    const priced = await reg.ready('rolled-back');
+    expectError(await reg.post(priced, '/api/v1/agent/resync', { beats_receipt: await reg.receipt(priced.hash, 100) }), 409, 'AGENT_WRONG_STATE');
+    await reg.post(priced, '/api/v1/agent/beats/submit', { beats_receipt: await reg.receipt(priced.hash, 500) }).expect(200);
+
     text = await scrape();
-    expect(sample(text, 'beats_receipts_consumed_total', { route: '/api/v1/agent/resync' })).toBe(1);
+    expect(sample(text, 'beats_receipts_consumed_total', { purpose: 'resync' })).toBe(1);
+    expect(sample(text, 'beats_receipts_consumed_total', { purpose: 'beats_submit' })).toBe(1);
     expect(sample(text, 'beats_receipts_refused_total', { reason: 'malformed_receipt' })).toBe(1);
     expect(sample(text, 'beats_receipts_refused_total', { reason: 'already_consumed' })).toBe(1);
     expect(sample(text, 'beats_agents', { status: 'frozen' })).toBe(1);
-    expect(sample(text, 'beats_agents', { status: 'active' })).toBe(2);
+    expect(sample(text, 'beats_agents', { status: 'active' })).toBe(3);
   });
 
   it('keeps each app in its own registry, apart from prom-client’s global one', async () => {
