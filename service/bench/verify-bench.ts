@@ -42,7 +42,7 @@ export interface SingleVerifyResult {
   challengeDerivation: StepTiming;
   /** The distinct beats in one engine.batch on the worker (SIMD lanes). */
   beatBatch: StepTiming;
-  /** Every audit path, on the main thread (@noble/hashes). */
+  /** Every audit path, on the main thread (Node's SHA-256, as the service). */
   merklePaths: StepTiming;
   /** parseProofV2 (zod schema and the rules between fields), on the main thread. */
   parse: StepTiming;
