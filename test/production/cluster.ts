@@ -19,6 +19,7 @@ import { encodeBase58 } from '../../shared/base58.js';
 import { encodeBase64, utf8Encode } from '../../shared/base64.js';
 import { hexToBytes } from '../../shared/hex.js';
 import { buildProofV2 } from '../../shared/proof-v2/index.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../service/bench/scratch-database.js';
 import { postgresUnavailable, TEST_DATABASE_URL } from '../helpers/engines.js';
 
 /** The CLI entry (runs dist/: `npm test` builds it first). */
@@ -50,33 +51,11 @@ export { postgresUnavailable };
 export const skipWithoutPostgres = postgresUnavailable !== undefined && process.env.CI !== 'true';
 
 /** A fresh PostgreSQL database on the test server and its URL. */
-export interface TestDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 /** Creates an empty database on TEST_DATABASE_URL's server (CREATE DATABASE), for one test. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const name = `beats_${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(), name,
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  };
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+export function createTestDatabase(label: string): Promise<TestDatabase> {
+  return createScratchDatabase(TEST_DATABASE_URL, label);
 }
 
 /** Runs `sql` on the database at `url` and returns its rows. */
