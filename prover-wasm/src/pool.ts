@@ -53,7 +53,7 @@ export class ProverPool {
     return this.piscina.queueSize;
   }
 
-  /** Computes a chain in a worker, reporting progress; abort stops it within one segment. */
+  /** Computes a chain in a worker, reporting progress until aborted; abort stops the worker within one segment. */
   async chain(params: Omit<ChainParams, 'onProgress' | 'shouldStop'>, options: ChainCallOptions = {}): Promise<ChainResult> {
     const { port1, port2 } = new MessageChannel();
     const cancel = new Int32Array(new SharedArrayBuffer(4));
@@ -66,7 +66,8 @@ export class ProverPool {
     port1.on('message', (message: ProgressMessage) => {
       if (message.type === 'started') started = true;
       else if (message.type === 'finished') finished();
-      else options.onProgress?.(message.done, message.total);
+      // Once cancelled, progress still in flight from the worker is dropped: the caller hears no more of the chain.
+      else if (!options.signal?.aborted) options.onProgress?.(message.done, message.total);
     });
     // Before a worker picks the task up, abort takes it off the queue; once it runs, the worker
     // sees the flag at its next segment and stops, so the thread is kept, not terminated.

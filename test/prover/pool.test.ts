@@ -33,7 +33,7 @@ describe('ProverPool', () => {
     expect(Buffer.from(result.beats!).equals(Buffer.from(local.beats!))).toBe(true);
   });
 
-  it('cancels a running chain at its next segment and keeps the worker for the next task', async () => {
+  it('cancels a running chain at its next segment, reports no progress after the abort, and keeps the worker for the next task', async () => {
     const pool = open({ threads: 1 });
     const controller = new AbortController();
     let progressAfterAbort = 0;
@@ -42,7 +42,8 @@ describe('ProverPool', () => {
       onProgress: () => (controller.signal.aborted ? progressAfterAbort++ : controller.abort()),
     });
     await expect(running).rejects.toBeInstanceOf(ProverCancelledError);
-    expect(progressAfterAbort).toBeLessThanOrEqual(1);
+    // Progress the worker posted before it saw the flag may still be in flight; none of it reaches the caller.
+    expect(progressAfterAbort).toBe(0);
     const next = await pool.chain({ from: FROM, fromIndex: 0, count: 2, difficulty: 10 });
     expect(next.toHash).toMatch(/^[0-9a-f]{64}$/);
   });
