@@ -10,8 +10,9 @@ import { ed25519Verify } from '../../shared/ed25519.js';
 import { genesisHash } from '../../shared/genesis.js';
 import { AppError } from '../errors.js';
 import type { AgentRecord, IdentityClass } from '../store/agent-repository.js';
-import { BeatChainRepository, type BeatChainRecord, type HeartbeatCounters } from '../store/beat-chain-repository.js';
+import { BeatChainRepository, type BeatChainRecord, type HeartbeatCounters, type HeartbeatRefusal } from '../store/beat-chain-repository.js';
 import type { Database } from '../store/database.js';
+import type { SponsorshipCharge } from '../store/sponsorship-repository.js';
 import type { DeadMansSwitch } from './dead-mans-switch.js';
 import type { ReceiptAcceptance } from './receipt-acceptance.js';
 import type { CurrentAnchor, RegistryAnchors } from './registry-anchors.js';
@@ -215,25 +216,23 @@ export class BeatChainService {
     const billingEpoch = billingEpochOf(head.index);
     const volumeCap = volumeCapOf(agent.identity_class);
     const now = this.now();
-    const { counters, sponsor } = await this.db.transaction(async (tx) => {
-      const sponsor = payer === null ? null : await this.sponsorships.settleHeartbeat(tx, agent, payer, billingEpoch, now);
-      const repo = new BeatChainRepository(tx);
-      const result = await repo.recordHeartbeat({
-        agentHash: agent.hash, anchorIndex: head.index, at: now, billingEpoch, volumeCap, payer, sponsorHash: sponsor?.parent_hash ?? null,
-      });
-      if (result === 'too_soon') throw this.tooSoon(head, now);
-      if (result !== 'not_applicable') return { counters: result, sponsor };
-      // Nothing changed: say why (the throw rolls the heartbeat row back).
-      const current = await repo.get(agent.hash);
-      if (current?.status === 'frozen') throw new AppError('AGENT_FROZEN', undefined, { status: 'frozen' });
-      if (current && current.last_global_sync > head.index) throw this.tooSoon(head, now);
-      const refused = await tx.one<{ refused: boolean; refused_reason: string | null }>(
-        'SELECT refused, refused_reason FROM agents WHERE hash = $1',
-        [agent.hash],
-      );
-      if (refused?.refused) throw refusedError({ refused_reason: refused.refused_reason });
-      throw this.volumeCapReached(head, now, volumeCap);
-    });
+    const write = { agentHash: agent.hash, anchorIndex: head.index, at: now, billingEpoch, volumeCap, payer, sponsorHash: null };
+    let counters: HeartbeatCounters;
+    let sponsor: SponsorshipCharge | null = null;
+    if (payer === null) {
+      // Nothing else to commit with it: one statement on PostgreSQL.
+      const result = await this.chains.recordHeartbeatAlone(write);
+      if (typeof result === 'string') throw await this.whyNoHeartbeat(this.db, result, agent.hash, head, now, volumeCap);
+      counters = result;
+    } else {
+      // The sponsor's charge and the heartbeat commit together, or neither does.
+      ({ counters, sponsor } = await this.db.transaction(async (tx) => {
+        const charged = await this.sponsorships.settleHeartbeat(tx, agent, payer, billingEpoch, now);
+        const result = await new BeatChainRepository(tx).recordHeartbeat({ ...write, sponsorHash: charged?.parent_hash ?? null });
+        if (typeof result === 'string') throw await this.whyNoHeartbeat(tx, result, agent.hash, head, now, volumeCap);
+        return { counters: result, sponsor: charged };
+      }));
+    }
     return {
       ok: true, agent_hash: agent.hash, anchor_index: head.index, current_beat: head.index, ...counters, volume_cap: volumeCap,
       status: 'active', sponsor,
@@ -344,6 +343,19 @@ export class BeatChainService {
       });
     }
     return input.payer;
+  }
+
+  /** Why a heartbeat wrote nothing, read from the chain as it is now (inside the heartbeat's transaction when there is one). */
+  private async whyNoHeartbeat(
+    db: Database, refusal: HeartbeatRefusal, agentHash: string, head: CurrentAnchor, now: number, volumeCap: number,
+  ): Promise<AppError> {
+    if (refusal === 'too_soon') return this.tooSoon(head, now);
+    const current = await new BeatChainRepository(db).get(agentHash);
+    if (current?.status === 'frozen') return new AppError('AGENT_FROZEN', undefined, { status: 'frozen' });
+    if (current && (current.last_global_sync > head.index || (current.last_checkin_beat ?? -1) >= head.index)) return this.tooSoon(head, now);
+    const refused = await db.one<{ refused: boolean; refused_reason: string | null }>('SELECT refused, refused_reason FROM agents WHERE hash = $1', [agentHash]);
+    if (refused?.refused) return refusedError({ refused_reason: refused.refused_reason });
+    return this.volumeCapReached(head, now, volumeCap);
   }
 
   private tooSoon(head: CurrentAnchor, now: number): AppError {

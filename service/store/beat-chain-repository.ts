@@ -3,6 +3,7 @@
 // or a request racing the dead man's switch, can never both apply: the loser changes 0 rows.
 
 import type { Database } from './database.js';
+import { isUniqueViolation } from './store-errors.js';
 
 /** `active` or `frozen` (seed 001 `heartbeat.status`). */
 export type ChainStatus = 'active' | 'frozen';
@@ -134,6 +135,54 @@ export class BeatChainRepository {
     return row ?? 'not_applicable';
   }
 
+  /**
+   * recordHeartbeat as a transaction of its own: on PostgreSQL ONE statement (the counters UPDATE, then the
+   * heartbeats INSERT from its row, in a data-modifying CTE: one round trip instead of BEGIN, INSERT, UPDATE,
+   * COMMIT), on SQLite the two statements in a transaction (no round trips there). Nothing is written unless
+   * both apply. A second heartbeat at the same anchor is refused by the UPDATE's `last_checkin_beat < anchor`
+   * (concurrent ones wait for the row lock and re-check it), with the heartbeats primary key behind it.
+   */
+  async recordHeartbeatAlone(w: HeartbeatWrite): Promise<HeartbeatCounters | HeartbeatRefusal> {
+    if (this.db.engine === 'sqlite') {
+      try {
+        return await this.db.transaction(async (tx) => {
+          const result = await new BeatChainRepository(tx).recordHeartbeat(w);
+          if (typeof result === 'string') throw new NothingRecorded(result);
+          return result;
+        });
+      } catch (error) {
+        if (error instanceof NothingRecorded) return error.refusal;
+        throw error;
+      }
+    }
+    try {
+      const row = await this.db.one<HeartbeatCounters>(
+        `WITH counted AS (
+           UPDATE beat_chains SET
+             last_global_sync = $2, last_checkin_beat = $2, last_sync_at = $3,
+             total_heartbeats = total_heartbeats + 1,
+             heartbeat_count_epoch = CASE WHEN billing_epoch = $4 THEN heartbeat_count_epoch + 1 ELSE 1 END,
+             billing_epoch = $4
+           WHERE agent_hash = $1 AND status = 'active' AND last_global_sync <= $2
+             AND (last_checkin_beat IS NULL OR last_checkin_beat < $2)
+             AND (billing_epoch <> $4 OR heartbeat_count_epoch < $5)
+             AND NOT EXISTS (SELECT 1 FROM agents WHERE hash = $1 AND refused = TRUE)
+           RETURNING last_global_sync, total_heartbeats, billing_epoch, heartbeat_count_epoch
+         ), recorded AS (
+           INSERT INTO heartbeats (agent_hash, anchor_index, at, billing_epoch, payer, sponsor_hash)
+           SELECT $1, $2, $3, $4, $6, $7 FROM counted
+         )
+         SELECT last_global_sync, total_heartbeats, billing_epoch, heartbeat_count_epoch FROM counted`,
+        [w.agentHash, w.anchorIndex, w.at, w.billingEpoch, w.volumeCap, w.payer, w.sponsorHash],
+      );
+      return row ?? 'not_applicable';
+    } catch (error) {
+      // A heartbeats row at this anchor without the counters saying so cannot come from this code; refuse it all the same.
+      if (isUniqueViolation(error)) return 'too_soon';
+      throw error;
+    }
+  }
+
   /** Adds `beats` to the lifetime and available beats of an active chain and moves its head; the new totals, or undefined when not active. */
   creditBeats(agentHash: string, beats: number, latestHash: string): Promise<{ lifetime_beats: number; available_beats: number } | undefined> {
     return this.db.one(
@@ -255,5 +304,12 @@ export class BeatChainRepository {
        ORDER BY a`,
       [agentHash, from, end, deadline],
     );
+  }
+}
+
+/** Rolls recordHeartbeatAlone's SQLite transaction back when the heartbeat does not apply. */
+class NothingRecorded extends Error {
+  constructor(readonly refusal: HeartbeatRefusal) {
+    super(`no heartbeat recorded: ${refusal}`);
   }
 }
