@@ -1,7 +1,7 @@
 // Section 2 of the registry benchmark: one dead man's switch sweep over a large registry. Agents are inserted
 // initialized, a known share of them more than DEADLINE_ANCHORS behind; the services are opened on the store
 // without their anchor clock (so no sweep runs but the timed ones), and the registry's own DeadMansSwitch —
-// with whatever onFrozen listeners the composition root registers — sweeps at the current anchor.
+// with the freezing steps and listeners the composition root registers — sweeps at the current anchor.
 import { median, round, timeMs } from '../../prover-wasm/src/bench-stats.js';
 import { DEADLINE_ANCHORS } from '../registry/standing.js';
 import { loadConfig } from '../config.js';

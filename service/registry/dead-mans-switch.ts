@@ -13,6 +13,9 @@ import { DEADLINE_ANCHORS } from './standing.js';
 /** Called with the hashes of agents just frozen (after the freeze committed). */
 export type FrozenListener = (agentHashes: readonly string[]) => void | Promise<void>;
 
+/** Runs inside the freeze's transaction, with it: what it writes commits with the freeze or not at all. */
+export type FreezingStep = (tx: Database, agentHashes: readonly string[]) => Promise<void>;
+
 /** Options of DeadMansSwitch. */
 export interface DeadMansSwitchOptions {
   db: Database;
@@ -27,6 +30,7 @@ export class DeadMansSwitch {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly listeners = new Set<FrozenListener>();
+  private readonly steps = new Set<FreezingStep>();
   private queue: Promise<void> = Promise.resolve();
 
   constructor(options: DeadMansSwitchOptions) {
@@ -36,12 +40,20 @@ export class DeadMansSwitch {
   }
 
   /**
-   * Registers `listener` for every freeze (the sponsorship revocation of a later issue hooks here);
-   * returns the unsubscribe function.
+   * Registers `listener`, told of every freeze after it committed (metrics); returns the unsubscribe function.
    */
   onFrozen(listener: FrozenListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Adds `step` to every freeze's transaction (seed 003's revocation of a frozen party's sponsorships), so a
+   * crash can never leave a freeze without its consequences; a failing step rolls the freeze back. Returns the removal.
+   */
+  alsoWhenFreezing(step: FreezingStep): () => void {
+    this.steps.add(step);
+    return () => this.steps.delete(step);
   }
 
   /** The AnchorClock listener: queues a sweep at the new anchor (sweeps run one at a time, in order). */
@@ -63,7 +75,7 @@ export class DeadMansSwitch {
   /** Freezes every overdue agent at anchor `current` in one UPDATE (and records the freezes); returns their hashes. */
   async sweep(current: number): Promise<string[]> {
     const now = this.now();
-    const frozen = await this.db.transaction((tx) => new BeatChainRepository(tx).freezeOverdue(current, DEADLINE_ANCHORS, now));
+    const frozen = await this.db.transaction((tx) => this.freezeWith(tx, () => new BeatChainRepository(tx).freezeOverdue(current, DEADLINE_ANCHORS, now)));
     if (frozen.length > 0) {
       this.logger.info({ beat_index: current, frozen: frozen.length }, "dead man's switch: agents frozen");
       await this.notify(frozen);
@@ -75,11 +87,18 @@ export class DeadMansSwitch {
   async freezeIfOverdue(agentHash: string, current: number): Promise<boolean> {
     const now = this.now();
     const frozen = await this.db.transaction((tx) =>
-      new BeatChainRepository(tx).freezeOverdue(current, DEADLINE_ANCHORS, now, agentHash),
+      this.freezeWith(tx, () => new BeatChainRepository(tx).freezeOverdue(current, DEADLINE_ANCHORS, now, agentHash)),
     );
     if (frozen.length === 0) return false;
     await this.notify(frozen);
     return true;
+  }
+
+  /** Runs `freeze` and then every freezing step on the frozen hashes, all in `tx`. */
+  private async freezeWith(tx: Database, freeze: () => Promise<string[]>): Promise<string[]> {
+    const frozen = await freeze();
+    if (frozen.length > 0) for (const step of this.steps) await step(tx, frozen);
+    return frozen;
   }
 
   private async notify(hashes: string[]): Promise<void> {

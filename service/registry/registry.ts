@@ -63,9 +63,9 @@ export function openRegistry(deps: RegistryDeps): Registry {
   });
   const deadMansSwitch = new DeadMansSwitch({ db, logger, now });
   const sponsorships = new SponsorshipService({ db, anchors, deadMansSwitch, now });
-  // Seed 003 "Auto-revocation": a freeze of either party revokes the sponsorship (one UPDATE).
-  deadMansSwitch.onFrozen(async (hashes) => {
-    const revoked = await sponsorships.revokeForFrozen(hashes);
+  // Seed 003 "Auto-revocation": a freeze of either party revokes the sponsorship (one UPDATE, in the freeze's transaction).
+  deadMansSwitch.alsoWhenFreezing(async (tx, hashes) => {
+    const revoked = await sponsorships.revokeForFrozen(tx, hashes);
     if (revoked > 0) logger.info({ revoked }, 'sponsorships revoked: a party was frozen');
   });
   return {

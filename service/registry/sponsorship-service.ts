@@ -1,6 +1,6 @@
 // Parent-sponsored heartbeats (seed 003): a parent with a linked wallet lets its direct child's
 // heartbeats be paid by that wallet, up to a cap per billing epoch, until it expires or is revoked —
-// by the parent (DELETE), when either party is frozen (the dead man's switch's onFrozen), or when the
+// by the parent (DELETE), when either party is frozen (a step of the dead man's switch's freeze transaction), or when the
 // child's API key is rotated. The heartbeat side (`settleHeartbeat`) runs in the heartbeat's transaction.
 import { AppError } from '../errors.js';
 import type { AgentRecord } from '../store/agent-repository.js';
@@ -125,9 +125,9 @@ export class SponsorshipService {
     return { ok: true, sponsorships: rows.map((row) => this.render(row, epoch)) };
   }
 
-  /** The dead man's switch listener: revokes, in one UPDATE, every active sponsorship of an agent just frozen. */
-  async revokeForFrozen(agentHashes: readonly string[]): Promise<number> {
-    return this.sponsorships.revokeInvolving(agentHashes, 'frozen', this.now());
+  /** The dead man's switch's freezing step: revokes, with `tx` (the freeze's transaction), every active sponsorship of an agent being frozen. */
+  async revokeForFrozen(tx: Database, agentHashes: readonly string[]): Promise<number> {
+    return new SponsorshipRepository(tx).revokeInvolving(agentHashes, 'frozen', this.now());
   }
 
   /**

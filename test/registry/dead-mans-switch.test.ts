@@ -60,6 +60,29 @@ describeEachEngine("registry: the dead man's switch", (ctx) => {
     }
   });
 
+  it('a freezing step runs in the freeze transaction: when it fails, the freeze is rolled back with what it wrote', async () => {
+    const dms = reg.svc.services.registry.deadMansSwitch;
+    const db = reg.svc.services.db;
+    const agent = await reg.ready('atomic');
+    const head = (await reg.head()).index;
+    await reg.setChain(agent, { last_global_sync: head - 61 });
+    const seen: string[][] = [];
+    const remove = dms.alsoWhenFreezing(async (tx, hashes) => {
+      seen.push([...hashes]);
+      await tx.run("UPDATE agents SET name = 'renamed-in-step' WHERE hash = $1", [agent.hash]);
+      throw new Error('the step failed');
+    });
+    await expect(dms.sweep(head)).rejects.toThrow('the step failed');
+    remove();
+    expect(seen.flat()).toContain(agent.hash);
+    expect(await db.one('SELECT status FROM beat_chains WHERE agent_hash = $1', [agent.hash])).toEqual({ status: 'active' });
+    expect(await db.query('SELECT agent_hash FROM freezes WHERE agent_hash = $1', [agent.hash])).toEqual([]);
+    expect(await db.one('SELECT name FROM agents WHERE hash = $1', [agent.hash])).toEqual({ name: 'atomic' });
+    // Without it the same sweep freezes the agent.
+    expect(await dms.sweep(head)).toContain(agent.hash);
+    expect(await db.one('SELECT status FROM beat_chains WHERE agent_hash = $1', [agent.hash])).toEqual({ status: 'frozen' });
+  });
+
   if (ctx.engine === 'postgres') it('only the instance leading the anchor clock sweeps', async () => {
     // A second instance on the same schema: it cannot lead while the first holds the clock.
     const follower = await startTestService(await ctx.open(), { DIFFICULTY: '100', ANCHOR_INTERVAL_MS: '60000' }, { startClock: false, now: () => reg.now() + 120_000 });
