@@ -79,7 +79,8 @@ export class AgentClient {
 
   /**
    * Heartbeats every `intervalMs`; a 429 waits its `retry_after_ms`, a 503 its `Retry-After`, other
-   * failures back off exponentially (1, 2, 4 … intervals, capped); stop() ends the loop.
+   * failures back off exponentially (1, 2, 4 … intervals, capped); stop() ends the loop. A payment signed
+   * for an anchor that moved on before the heartbeat arrived is signed again for the new one, once.
    */
   startHeartbeats(options: HeartbeatLoopOptions = {}): HeartbeatLoop {
     const interval = options.intervalMs ?? 60_000;
@@ -90,8 +91,7 @@ export class AgentClient {
       while (!controller.signal.aborted) {
         let wait = interval;
         try {
-          const anchor = await this.currentAnchorIndex();
-          const answer = await this.heartbeat(await options.payment?.(anchor));
+          const answer = await this.paidHeartbeat(options.payment);
           failures = 0;
           options.onHeartbeat?.(answer);
         } catch (error) {
@@ -186,6 +186,20 @@ export class AgentClient {
     const { challenge } = await this.post('/api/v1/agent/wallet', { action: 'challenge' });
     const message = new TextEncoder().encode(`beats-wallet-link:v1:${this.hash}:${wallet}:${challenge as string}`);
     return this.post('/api/v1/agent/wallet', { wallet, signature: await sign(message) });
+  }
+
+  /** One heartbeat with `payment`'s fields for the current anchor; again once if the anchor moved in between. */
+  private async paidHeartbeat(payment: HeartbeatLoopOptions['payment']): Promise<Record<string, unknown>> {
+    if (!payment) return this.heartbeat();
+    const anchor = await this.currentAnchorIndex();
+    try {
+      return await this.heartbeat(await payment(anchor));
+    } catch (error) {
+      const moved = error instanceof BeatsApiError && error.code === 'PAYMENT_REQUIRED' && error.body.reason === 'invalid_payer_signature' &&
+        typeof error.body.anchor_index === 'number' && error.body.anchor_index > anchor;
+      if (!moved) throw error;
+      return this.heartbeat(await payment(error.body.anchor_index as number));
+    }
   }
 
   /** Proves `beats` beats for this agent, after a fresh anchor when the last payment used the current one. */

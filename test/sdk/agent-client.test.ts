@@ -7,7 +7,10 @@ import { AgentClient, registerAgent } from '../../shared/sdk/agent-client.js';
 import { BeatsClient } from '../../shared/sdk/beats-client.js';
 import { BeatsApiError } from '../../shared/sdk/errors.js';
 import { describeEachEngine } from '../helpers/engines.js';
-import { TestRegistry } from '../registry/harness.js';
+import nacl from 'tweetnacl';
+import { heartbeatPaymentMessage } from '../../service/registry/beat-chain-service.js';
+import { encodeBase64, utf8Encode } from '../../shared/base64.js';
+import { TestRegistry, testWallet } from '../registry/harness.js';
 
 describeEachEngine('SDK AgentClient', (ctx) => {
   let reg: TestRegistry;
@@ -55,6 +58,38 @@ describeEachEngine('SDK AgentClient', (ctx) => {
     expect(errors).toHaveLength(1); // the second, at the same anchor; then it waited (the test clock's next anchor is a minute away)
     expect(errors[0]).toMatchObject({ code: 'HEARTBEAT_TOO_SOON' });
     expect((errors[0] as BeatsApiError).retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it('startHeartbeats signs a payment again when the anchor moved between signing and arriving (402 invalid_payer_signature)', async () => {
+    const http = { baseUrl: reg.svc.url };
+    const creds = await registerAgent(http, { name: 'paying' });
+    const agent = new AgentClient(http, creds);
+    await agent.init();
+    await reg.sigil(creds);
+    const wallet = testWallet(77);
+    const payer = await reg.linkWallet(creds, wallet);
+    const signedFor: number[] = [];
+    const beats: Array<Record<string, unknown>> = [];
+    const errors: unknown[] = [];
+    const loop = agent.startHeartbeats({
+      intervalMs: 60_000,
+      onHeartbeat: (a) => beats.push(a),
+      onError: (e) => errors.push(e),
+      payment: async (anchorIndex) => {
+        signedFor.push(anchorIndex);
+        // The first time, the anchor moves on right after the client read it: that signature arrives stale.
+        if (signedFor.length === 1) await reg.nextAnchor();
+        const message = utf8Encode(heartbeatPaymentMessage(creds.hash, anchorIndex));
+        return { payer, payer_signature: encodeBase64(nacl.sign.detached(message, wallet.secretKey)) };
+      },
+    });
+    for (let i = 0; i < 200 && beats.length === 0 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await loop.stop();
+    expect(errors).toEqual([]);
+    expect(signedFor).toHaveLength(2);
+    expect(signedFor[1]).toBe(signedFor[0] + 1);
+    expect(beats).toHaveLength(1);
+    expect(beats[0]).toMatchObject({ ok: true, anchor_index: signedFor[1], total_heartbeats: 1 });
   });
 
   it('errors are typed with the server code: a wrong key is AUTH_MISSING', async () => {
