@@ -10,38 +10,19 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
+import { buildOpenApiDocument } from '../../service/openapi/document.js';
 import { buildProofV2, type ProofV2 } from '../../shared/proof-v2/index.js';
 import { api, Cluster, CLUSTER_ADMIN_TOKEN, headOf, readyAgent, type Instance } from './cluster.js';
 
 const HEADERS_TIMEOUT_MS = 1_500;
 const REQUEST_TIMEOUT_MS = 3_000;
 
-/** Every route (mount path included) and its methods; `:x` parameters are filled by the fuzzer. */
-const ROUTES: Array<{ path: string; methods: string[] }> = [
-  { path: '/', methods: ['GET'] },
-  { path: '/api/health', methods: ['GET'] },
-  { path: '/metrics', methods: ['GET'] },
-  { path: '/api/v1/beat/anchor', methods: ['GET'] },
-  { path: '/api/v1/beat/anchor/:index', methods: ['GET'] },
-  { path: '/api/v1/beat/key', methods: ['GET'] },
-  { path: '/api/v1/beat/work-proof', methods: ['GET', 'POST'] },
-  { path: '/api/v1/beat/verify', methods: ['POST'] },
-  { path: '/api/v1/beat/timestamp', methods: ['POST'] },
-  { path: '/api/v1/admin/rotate-key', methods: ['POST'] },
-  { path: '/api/v1/admin/sigil', methods: ['POST'] },
-  { path: '/api/v1/admin/refuse', methods: ['POST'] },
-  { path: '/api/v1/register', methods: ['POST'] },
-  { path: '/api/v1/status/:hash', methods: ['GET'] },
-  { path: '/api/v1/agent/beat-status/:hash', methods: ['GET'] },
-  { path: '/api/v1/agent/init', methods: ['POST'] },
-  { path: '/api/v1/agent/heartbeat', methods: ['POST'] },
-  { path: '/api/v1/agent/beats/submit', methods: ['POST'] },
-  { path: '/api/v1/agent/resync', methods: ['POST'] },
-  { path: '/api/v1/agent/spawn', methods: ['POST'] },
-  { path: '/api/v1/agent/sponsor', methods: ['GET', 'POST', 'DELETE'] },
-  { path: '/api/v1/agent/wallet', methods: ['POST'] },
-  { path: '/api/v1/agent/key/rotate', methods: ['POST'] },
-];
+/**
+ * Every route the service serves, one entry per method, from its own OpenAPI document (which a test keeps equal to
+ * what Express has registered): `{x}` parameters become `:x`, filled by the fuzzer.
+ */
+const ROUTES: Array<{ path: string; method: string }> = Object.entries(buildOpenApiDocument({ version: 'fuzz', withServices: true }).paths)
+  .flatMap(([path, item]) => Object.keys(item).map((method) => ({ path: path.replace(/\{(\w+)\}/g, ':$1'), method: method.toUpperCase() })));
 
 /** Field names the routes read, so generated bodies reach past "unknown field". */
 const FIELDS = [
@@ -195,7 +176,7 @@ describe('fuzzing beats serve', () => {
           const value = r.params[params++];
           return typeof value === 'function' ? value() : value;
         });
-        const method = r.method === 'route' ? r.route.methods[0] : r.method;
+        const method = r.method === 'route' ? r.route.method : r.method;
         const headers: Record<string, string> = { ...r.extra };
         if (r.authorization !== undefined) headers.authorization = r.authorization === 'apiKey' ? `Bearer ${apiKey}` : r.authorization;
         if (r.requestId !== undefined) headers['x-request-id'] = r.requestId;
