@@ -5,6 +5,11 @@
 // another request's statement would run on the same connection inside the open transaction
 // (and be rolled back with it). So a transaction holds the mutex from BEGIN to COMMIT, and
 // statements on any handle to the same file wait while it is held.
+//
+// Group commit: with synchronous=FULL every COMMIT fsyncs the WAL, and better-sqlite3 blocks the event
+// loop meanwhile. Transactions that are waiting when one group starts run together: one BEGIN IMMEDIATE,
+// each callback in a savepoint of its own (its failure rolls back only its own writes, as a transaction
+// of its own would), one COMMIT — one fsync for the group — and only then is any of them answered.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
@@ -14,6 +19,9 @@ import { AsyncMutex } from './async-mutex.js';
 import { assertSqlParams } from './sql-params.js';
 import { toSqlitePlaceholders } from './sqlite-placeholders.js';
 import { StoreError } from './store-errors.js';
+
+/** Most transactions committed together by one COMMIT. */
+const MAX_COMMIT_GROUP = 64;
 
 /** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
@@ -168,10 +176,19 @@ class SqliteConnection {
   }
 }
 
+/** A transaction waiting for its commit group. */
+interface PendingTransaction {
+  fn: (tx: Database) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /** The handle `openSqliteDatabase` returns: statements wait while a transaction is open. */
 class SqliteDatabase implements Database {
   readonly engine = 'sqlite' as const;
   private readonly leaders = new Set<string>();
+  private readonly pending: PendingTransaction[] = [];
+  private draining = false;
 
   constructor(private readonly conn: SqliteConnection) {}
 
@@ -195,25 +212,98 @@ class SqliteDatabase implements Database {
   async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
     this.assertNotInTransaction();
     this.conn.assertOpen();
-    await this.conn.mutex.acquire();
-    const scope: TxScope = { open: true, parent: undefined };
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      // The group starts after this turn of the event loop, so the requests read in it all join one COMMIT.
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Runs the waiting transactions, a commit group at a time, until none waits. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        await this.conn.mutex.acquire();
+        const group = this.pending.splice(0, MAX_COMMIT_GROUP);
+        try {
+          await this.commitGroup(group);
+        } catch (error) {
+          // Not expected (commitGroup settles every outcome itself); a settled promise ignores a second settle.
+          this.abandonTransaction();
+          for (const item of group) item.reject(error);
+        } finally {
+          this.conn.mutex.release();
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One BEGIN IMMEDIATE … COMMIT around `group`, each callback in its own savepoint; settles each after the COMMIT. */
+  private async commitGroup(group: PendingTransaction[]): Promise<void> {
     try {
       this.conn.assertOpen();
       // IMMEDIATE takes the write lock now, so a second process on the file waits at BEGIN
       // (busy_timeout) instead of failing at its first write with SQLITE_BUSY mid-transaction.
       this.conn.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const item of group) item.reject(error);
+      return;
+    }
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    for (let i = 0; i < group.length; i++) {
+      const scope: TxScope = { open: true, parent: undefined };
+      const savepoint = this.conn.nextSavepoint();
       try {
-        const result = await this.conn.txContext.run(scope, () => fn(new SqliteTransaction(this.conn, scope, this)));
-        this.conn.exec('COMMIT');
-        return result;
+        this.conn.exec(`SAVEPOINT ${savepoint}`);
+        const value = await this.conn.txContext.run(scope, () => group[i].fn(new SqliteTransaction(this.conn, scope, this)));
+        this.conn.exec(`RELEASE ${savepoint}`);
+        outcomes.push({ ok: true, value });
       } catch (error) {
-        // Some errors (SQLITE_FULL, SQLITE_IOERR…) already rolled the transaction back.
-        if (this.conn.db.inTransaction) this.conn.db.exec('ROLLBACK');
-        throw error;
+        if (!this.rollBackTo(savepoint)) {
+          // Some errors (SQLITE_FULL, SQLITE_IOERR…) roll the whole transaction back: the group's earlier
+          // writes are gone with it, so they fail too; the ones not yet run wait for the next group.
+          this.abandonTransaction();
+          for (const item of group.slice(0, i + 1)) item.reject(error);
+          this.pending.unshift(...group.slice(i + 1));
+          return;
+        }
+        outcomes.push({ ok: false, error });
+      } finally {
+        scope.open = false;
       }
-    } finally {
-      scope.open = false;
-      this.conn.mutex.release();
+    }
+    try {
+      this.conn.exec('COMMIT');
+    } catch (error) {
+      this.abandonTransaction();
+      for (const item of group) item.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => (outcome.ok ? group[i].resolve(outcome.value) : group[i].reject(outcome.error)));
+  }
+
+  /** Rolls back whatever transaction is open, if any; a failure here leaves nothing more to undo. */
+  private abandonTransaction(): void {
+    try {
+      if (this.conn.db.inTransaction) this.conn.db.exec('ROLLBACK');
+    } catch {
+      // The connection refused even that: SQLite rolls back an unfinished transaction itself.
+    }
+  }
+
+  /** Undoes a savepoint's writes; false when the transaction around it is gone (or the rollback failed). */
+  private rollBackTo(savepoint: string): boolean {
+    if (!this.conn.db.inTransaction) return false;
+    try {
+      this.conn.db.exec(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      return true;
+    } catch {
+      return false;
     }
   }
 

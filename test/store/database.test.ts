@@ -1,5 +1,9 @@
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../../service/store/database.js';
+import { SQLITE_FILE_NAME } from '../../service/store/open-database.js';
 import { StoreError } from '../../service/store/store-errors.js';
 import { describeEachEngine } from '../helpers/engines.js';
 
@@ -199,6 +203,53 @@ describeEachEngine('Database contract', (ctx) => {
     // Each transaction's begin is immediately followed by its own end.
     for (let i = 0; i < events.length; i++) {
       if (events[i].endsWith(':begin')) expect(events[i + 1]).toBe(events[i].replace(':begin', ':end'));
+    }
+  });
+
+  /** A connection of its own on the suite's store, outside this process's store layer (no shared lock, no pool). */
+  async function independentReader(): Promise<{ labelsOf(id: number): Promise<string[]>; close(): Promise<void> }> {
+    if (ctx.engine === 'sqlite') {
+      const raw = new BetterSqlite3(join(ctx.options.dataDir, SQLITE_FILE_NAME), { readonly: true });
+      return {
+        labelsOf: async (id) => (raw.prepare('SELECT label FROM contract_rows WHERE id = ?').all(id) as Array<{ label: string }>).map((r) => r.label),
+        close: async () => void raw.close(),
+      };
+    }
+    const client = new pg.Client({ connectionString: ctx.options.databaseUrl, options: `-c search_path=${ctx.options.schema}` });
+    await client.connect();
+    return {
+      labelsOf: async (id) => (await client.query<{ label: string }>('SELECT label FROM contract_rows WHERE id = $1', [id])).rows.map((r) => r.label),
+      close: () => client.end(),
+    };
+  }
+
+  it('concurrent transactions: each resolves only once its writes are visible to another connection, and one that fails loses only its own writes', async () => {
+    const other = await ctx.open();
+    const reader = await independentReader();
+    try {
+      const boom = new Error('the fifth fails');
+      const seenByOther: Array<string[]> = [];
+      const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
+        ctx.db.transaction(async (tx) => {
+          await tx.run('INSERT INTO contract_rows (id, label) VALUES ($1, $2)', [i + 1, `t${i}`]);
+          if (i === 4) throw boom;
+          // A unique violation caught inside the transaction's own savepoint does not disturb the others.
+          if (i === 7) await expect(tx.transaction((inner) => inner.run('INSERT INTO contract_rows (id, label) VALUES ($1, $2)', [1, 'dup']))).rejects.toThrow();
+          return i;
+        }).then(async (value) => {
+          // Resolved: what it wrote is committed, so an independent connection already reads it.
+          seenByOther.push(await reader.labelsOf(value + 1));
+          return value;
+        })));
+      expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(
+        [0, 1, 2, 3, 'the fifth fails', 5, 6, 7, 8, 9, 10, 11],
+      );
+      expect(seenByOther).toHaveLength(11);
+      for (const labels of seenByOther) expect(labels).toHaveLength(1);
+      expect(await labels(other)).toEqual(['t0', 't1', 't2', 't3', 't5', 't6', 't7', 't8', 't9', 't10', 't11']);
+    } finally {
+      await reader.close();
+      await other.close();
     }
   });
 
