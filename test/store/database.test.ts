@@ -215,11 +215,11 @@ describeEachEngine('Database contract', (ctx) => {
         close: async () => void raw.close(),
       };
     }
-    const client = new pg.Client({ connectionString: ctx.options.databaseUrl, options: `-c search_path=${ctx.options.schema}` });
-    await client.connect();
+    // A pool: the checks run as transactions resolve, several at once.
+    const pool = new pg.Pool({ connectionString: ctx.options.databaseUrl, options: `-c search_path=${ctx.options.schema}`, max: 4 });
     return {
-      labelsOf: async (id) => (await client.query<{ label: string }>('SELECT label FROM contract_rows WHERE id = $1', [id])).rows.map((r) => r.label),
-      close: () => client.end(),
+      labelsOf: async (id) => (await pool.query<{ label: string }>('SELECT label FROM contract_rows WHERE id = $1', [id])).rows.map((r) => r.label),
+      close: () => pool.end(),
     };
   }
 
