@@ -2,8 +2,7 @@
 // wallets, key rotation, sponsorship and the public status lookups. Bodies and params from the routes' zod schemas.
 import { WalletBody } from '../routes/registry-account-routes.js';
 import { BeatsSubmitBody, HeartbeatBody, RegisterBody, ResyncBody } from '../routes/registry-agent-routes.js';
-import { EmptyBody } from '../routes/registry-schemas.js';
-import { HashParams } from '../routes/registry-schemas.js';
+import { EmptyBody, HashParams } from '../routes/registry-schemas.js';
 import { SpawnBody } from '../routes/registry-spawn-routes.js';
 import { RevokeBody, SponsorBody } from '../routes/registry-sponsor-routes.js';
 import { errorResponse, jsonResponse, ref } from './components.js';
