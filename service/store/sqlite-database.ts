@@ -266,9 +266,12 @@ class SqliteDatabase implements Database {
       } catch (error) {
         if (!this.rollBackTo(savepoint)) {
           // Some errors (SQLITE_FULL, SQLITE_IOERR…) roll the whole transaction back: the group's earlier
-          // writes are gone with it, so they fail too; the ones not yet run wait for the next group.
+          // writes are gone with it, so they fail too (with an error of their own, not this one's); the ones
+          // not yet run wait for the next group.
           this.abandonTransaction();
-          for (const item of group.slice(0, i + 1)) item.reject(error);
+          const aborted = new StoreError('TRANSACTION_ABORTED', 'the transaction was rolled back with another one of its commit group');
+          for (const item of group.slice(0, i)) item.reject(aborted);
+          group[i].reject(error);
           this.pending.unshift(...group.slice(i + 1));
           return;
         }

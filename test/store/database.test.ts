@@ -253,6 +253,25 @@ describeEachEngine('Database contract', (ctx) => {
     }
   });
 
+  if (ctx.engine === 'sqlite') it('a commit group whose transaction is rolled back whole fails its earlier members with TRANSACTION_ABORTED and runs the later ones again', async () => {
+    // Issued in one turn of the event loop: one commit group, in this order.
+    const first = ctx.db.transaction((tx) => tx.run('INSERT INTO contract_rows (id, label) VALUES ($1, $2)', [1, 'first']));
+    const breaker = ctx.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO contract_rows (id, label) VALUES ($1, $2)', [2, 'breaker']);
+      await tx.exec('ROLLBACK'); // as SQLITE_FULL or SQLITE_IOERR would: the whole transaction is gone
+      throw new Error('the disk is full');
+    });
+    const last = ctx.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO contract_rows (id, label) VALUES ($1, $2)', [3, 'last']);
+      return 'ran again';
+    });
+    const [a, b, c] = await Promise.allSettled([first, breaker, last]);
+    expect(a).toMatchObject({ status: 'rejected', reason: { code: 'TRANSACTION_ABORTED' } });
+    expect(b).toMatchObject({ status: 'rejected', reason: { message: 'the disk is full' } });
+    expect(c).toEqual({ status: 'fulfilled', value: 'ran again' });
+    expect(await labels(ctx.db)).toEqual(['last']);
+  });
+
   if (ctx.engine === 'sqlite') it('refuses the outer handle inside its own transaction instead of deadlocking', async () => {
     await expect(
       ctx.db.transaction(async () => {
