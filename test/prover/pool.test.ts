@@ -65,7 +65,11 @@ describe('ProverPool', () => {
     const pool = open({ threads: 1, maxQueue: 2 });
     const controller = new AbortController();
     const tasks = [0, 1, 2].map(() => pool.chain(ENDLESS, { signal: controller.signal }).catch((e) => e));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Until the worker has taken the first task: the other two wait in the queue.
+    for (let i = 0; pool.queueSize !== 2; i++) {
+      if (i > 600) throw new Error(`the queue never settled at 2 (it holds ${pool.queueSize})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const overflow = await pool.chain(ENDLESS, { signal: controller.signal }).catch((e) => e);
     expect(overflow).toBeInstanceOf(ProverQueueFullError);
     expect(overflow.code).toBe('QUEUE_FULL');

@@ -27,7 +27,14 @@ describeEachEngine('SDK BeatsClient', (ctx) => {
     svc = await startTestService(ctx.db, { ANCHOR_INTERVAL_MS: '200' });
   });
   afterAll(() => svc.close());
-  const waitForAnchor = () => new Promise((resolve) => setTimeout(resolve, 450));
+  /** Resolves once the service has made an anchor after the current one (polls the clock's output, not a timer). */
+  const waitForAnchor = async () => {
+    const start = (await svc.services.reader.head())!.anchor.beat_index;
+    for (let i = 0; (await svc.services.reader.head())!.anchor.beat_index <= start; i++) {
+      if (i > 600) throw new Error('no new anchor within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
 
   it('getAnchor verifies signature and hash, and follows the chain across anchors', async () => {
     const client = new BeatsClient({ baseUrl: svc.url });
