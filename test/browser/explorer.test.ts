@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeWithChromium, findLowContrast, launchChromium, ProblemLog, saveScreenshot } from '../helpers/browser.js';
 import { describeEachEngine } from '../helpers/engines.js';
-import { registryStub, STUB_AGENTS, STUB_CHILD, STUB_ROOT } from '../helpers/registry-stub.js';
+import { STUB_AGENTS, STUB_CHILD, STUB_ROOT } from '../helpers/registry-fixtures.js';
 import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
@@ -43,8 +43,7 @@ describeWithChromium('browser explorer', () => {
     let log: ProblemLog;
 
     beforeAll(async () => {
-      // The stub answers seed 002's 404 until the real registry is part of createApp (then it answers first).
-      web = await startWebTestService(ctx.db, { ANCHOR_INTERVAL_MS: '500' }, [{ path: '/', router: registryStub() }]);
+      web = await startWebTestService(ctx.db, { ANCHOR_INTERVAL_MS: '500' });
       browser = await launchChromium();
     });
     afterAll(async () => {

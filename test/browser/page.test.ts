@@ -5,7 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeWithChromium, findLowContrast, launchChromium, ProblemLog, saveScreenshot } from '../helpers/browser.js';
 import { describeEachEngine } from '../helpers/engines.js';
-import { registryStub } from '../helpers/registry-stub.js';
 import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
 
 /** Waits until the page's script ran, the WASM worker is ready and an anchor is verified. */
@@ -25,7 +24,7 @@ describeWithChromium('browser page', () => {
 
     beforeAll(async () => {
       // Anchors every second: the ticker moves quickly, and a proof's anchor stays in the grace window (5 s).
-      web = await startWebTestService(ctx.db, { ANCHOR_INTERVAL_MS: '1000' }, [{ path: '/', router: registryStub() }]);
+      web = await startWebTestService(ctx.db, { ANCHOR_INTERVAL_MS: '1000' });
       browser = await launchChromium();
     });
     afterAll(async () => {

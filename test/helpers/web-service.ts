@@ -1,6 +1,6 @@
 // A Beats test service with the browser page mounted: startTestService for the services (anchor
 // clock, keys, prover pool), and a second listening app built by createApp with webRoutes() —
-// the way the lead mounts it — plus any extra routers a test needs (a registry stub).
+// the way the lead mounts it — plus any extra routers a test needs.
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

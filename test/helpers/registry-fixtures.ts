@@ -1,8 +1,7 @@
-// A stand-in for the registry's two read routes (seed 002 GET /api/v1/status/:hash, seed 001 GET
-// /api/v1/agent/beat-status/:hash) with fixed agents, so the explorer can be tested before the
-// real registry is mounted. The fixtures also serve browser tests that intercept these routes.
-import { Router } from 'express';
-import { AppError } from '../../service/errors.js';
+// Seed-shaped answers of the registry's two read routes (seed 002 GET /api/v1/status/:hash, seed 001 GET
+// /api/v1/agent/beat-status/:hash) for fixed agents, for the explorer's browser tests that need states the
+// real registry only reaches after many anchors (47 behind, eight check-ins). Those tests serve them by
+// intercepting the two routes in the browser; the others use the real registry.
 
 /** The root agent of the fixture family. */
 export const STUB_ROOT = `0x${'a1'.repeat(32)}`;
@@ -43,29 +42,8 @@ function agent(hash: string, fields: { name: string; type: 'root' | 'agent'; par
   };
 }
 
-/** The stub's agents by hash. */
+/** The fixture agents by hash. */
 export const STUB_AGENTS: Record<string, StubAgent> = {
   [STUB_ROOT]: agent(STUB_ROOT, { name: 'genesis-root', type: 'root', parent: null, depth: 0, status: 'active', standing: 'GOOD', behind: 12, checkins: 8 }),
   [STUB_CHILD]: agent(STUB_CHILD, { name: 'worker-child-1', type: 'agent', parent: STUB_ROOT, depth: 1, status: 'warning', standing: 'WARNING', behind: 47, checkins: 3 }),
 };
-
-/**
- * The stub router (mount at '/'): the fixture agents and seed 002's 404 for any other hash. Mounted
- * after the built-in routes, so once the real registry is part of createApp it answers instead.
- */
-export function registryStub(): Router {
-  const router = Router();
-  const find = (hash: string) => {
-    const found = STUB_AGENTS[hash.toLowerCase()];
-    // Seed 002's not-found body.
-    if (!found) throw new AppError('AGENT_NOT_FOUND', 'Agent not found', { exists: false, status: 'not_found', hash });
-    return found;
-  };
-  router.get('/api/v1/status/:hash', (req, res) => {
-    res.json(find(req.params.hash).status);
-  });
-  router.get('/api/v1/agent/beat-status/:hash', (req, res) => {
-    res.json(find(req.params.hash).beatStatus);
-  });
-  return router;
-}
