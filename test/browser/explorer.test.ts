@@ -1,13 +1,13 @@
 // The agent explorer in Chromium: an unknown hash is "agent not found" (seed 002's 404), a server
 // without registry is "unavailable", and an agent's status, standing, freeze deadline, gestation,
 // lineage and check-ins are shown, with the parent one click (or one #/agent/… link) away.
-// The found-agent cases answer the registry routes in the browser with seed-shaped fixtures, so
-// they hold whether or not the real registry is mounted on the test service.
+// Every agent shown comes from the real registry; the states that take many anchors are reached on the
+// registry test harness's hand-driven clock.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeWithChromium, findLowContrast, launchChromium, ProblemLog, saveScreenshot } from '../helpers/browser.js';
 import { describeEachEngine } from '../helpers/engines.js';
-import { STUB_AGENTS, STUB_CHILD, STUB_ROOT } from '../helpers/registry-fixtures.js';
+import { TestRegistry, type TestAgent } from '../registry/harness.js';
 import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
@@ -15,20 +15,6 @@ import { AgentClient, registerAgent } from '../../shared/sdk/agent-client.js';
 import { BeatsClient } from '../../shared/sdk/beats-client.js';
 
 const UNKNOWN = `0x${'0d'.repeat(32)}`;
-
-/** Answers the registry's read routes in the browser from the fixtures (seed 001/002 shapes). */
-async function serveFixtureRegistry(page: Page): Promise<void> {
-  await page.route(/\/api\/v1\/(status|agent\/beat-status)\/[^/]+$/, async (route) => {
-    const url = new URL(route.request().url());
-    const hash = url.pathname.split('/').pop()!;
-    const agent = STUB_AGENTS[hash];
-    if (!agent) {
-      await route.fulfill({ status: 404, json: { error: 'Agent not found', code: 'AGENT_NOT_FOUND', exists: false, status: 'not_found', hash } });
-      return;
-    }
-    await route.fulfill({ json: url.pathname.includes('/beat-status/') ? agent.beatStatus : agent.status });
-  });
-}
 
 /** The browser logs each 404 answer as a console error; the tests below ask for them. */
 function allowRegistry404s(log: ProblemLog): void {
@@ -104,40 +90,6 @@ describeWithChromium('browser explorer', () => {
       await saveScreenshot(page, 'explorer-invalid');
     });
 
-    it('shows an agent: status and standing, time to freeze, gestation, liveness, lineage and check-ins', async () => {
-      await serveFixtureRegistry(page);
-      await page.goto(`${web.url}/#/agent/${STUB_CHILD}`);
-      await page.waitForSelector('#ticker[data-state="verified"]');
-      await page.waitForSelector('#explorer[data-state="found"]');
-      const text = (selector: string) => page.locator(selector).textContent();
-      expect(await text('#agent-title')).toBe('worker-child-1');
-      expect(await text('#agent-status')).toBe('Status: warning');
-      expect(await text('#agent-standing')).toBe('Standing: WARNING');
-      expect(await page.locator('#agent-standing').getAttribute('class')).toContain('tone-warn');
-      const facts = await page.locator('#explorer .agent-grid').textContent();
-      expect(facts).toContain('47 anchors (freeze after 60)');
-      // beats_until_freeze (13) × the anchor interval (0.5 s).
-      expect(facts).toContain('13 anchors ≈ 6.5 s');
-      expect(facts).toContain('95.0 % (v1)');
-      expect(facts).toContain('44 % toward the next child (640 of 1,440 beats)');
-      expect(await page.locator('#explorer progress').getAttribute('value')).toBe('44');
-      expect(await page.locator('#explorer svg.chart circle').count()).toBe(3);
-      expect(await page.locator('#explorer svg.chart').getAttribute('aria-label')).toMatch(/^3 check-ins from 2026-02-12/);
-      expect(await findLowContrast(page)).toEqual([]);
-      await saveScreenshot(page, 'explorer-agent');
-
-      // The parent link opens the parent, moves focus to it, and the back button returns.
-      await page.click('#agent-parent');
-      await page.waitForFunction((root) => location.hash === `#/agent/${root}` && document.getElementById('agent-title')?.textContent === 'genesis-root', STUB_ROOT);
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('agent-title');
-      expect(await text('#agent-standing')).toBe('Standing: GOOD');
-      expect(await page.locator('#explorer .agent-grid').textContent()).toContain('none (a root agent)');
-      expect(await page.locator('#explorer svg.chart circle').count()).toBe(8);
-      await saveScreenshot(page, 'explorer-parent');
-      await page.goBack();
-      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'worker-child-1');
-    });
-
     it('shows agents of the real registry: one with a beat chain, one without', async () => {
       const register = async (name: string) => {
         const res = await fetch(`${web.url}/api/v1/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
@@ -196,11 +148,86 @@ describeWithChromium('browser explorer', () => {
       await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'family-root');
       expect(await page.locator('#explorer ul.children a').first().textContent()).toBe('family-child');
     });
+  }, { engines: ['sqlite'] });
+  // States the registry reaches only after many anchors, on its hand-driven clock (test/registry/harness.ts): a root and
+  // the child it spawned with a real receipt, three check-ins of the child, then 47 anchors without one.
+  describeEachEngine('explorer on a registry after many anchors', (ctx) => {
+    let reg: TestRegistry;
+    let browser: Browser;
+    let page: Page;
+    let log: ProblemLog;
+    let root: TestAgent;
+    let child: TestAgent;
+
+    beforeAll(async () => {
+      reg = await TestRegistry.start(await ctx.openFresh());
+      root = await reg.ready('genesis-root');
+      child = await reg.spawnChild(root, 'worker-child-1');
+      await reg.init(child);
+      for (let i = 0; i < 3; i++) {
+        await reg.nextAnchor();
+        await reg.heartbeat(child).expect(200);
+      }
+      await reg.nextAnchor(47);
+      await reg.heartbeat(root).expect(200);
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await reg?.close();
+    });
+    beforeEach(async () => {
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      log = new ProblemLog(page);
+    });
+    afterEach(async () => {
+      expect(log.unexpected()).toEqual([]);
+      await page.close();
+    });
+
+    it('shows an agent: status and standing, time to freeze, gestation, liveness, lineage and check-ins', async () => {
+      const status = (await reg.status(child.hash).expect(200)).body;
+      const beat = (await reg.beatStatus(child.hash).expect(200)).body;
+      expect(beat.whitelist).toMatchObject({ standing: 'WARNING', beats_behind: 47, beats_until_freeze: 13 });
+      expect(beat.recent_checkins).toHaveLength(3);
+
+      await page.goto(`${reg.svc.url}/#/agent/${child.hash}`);
+      await page.waitForSelector('#ticker[data-state="verified"]');
+      await page.waitForSelector('#explorer[data-state="found"]');
+      const text = (selector: string) => page.locator(selector).textContent();
+      expect(await text('#agent-title')).toBe('worker-child-1');
+      expect(await text('#agent-status')).toBe(`Status: ${status.status}`);
+      expect(await text('#agent-standing')).toBe('Standing: WARNING');
+      expect(await page.locator('#agent-standing').getAttribute('class')).toContain('tone-warn');
+      const facts = await page.locator('#explorer .agent-grid').textContent();
+      expect(facts).toContain('47 anchors (freeze after 60)');
+      // beats_until_freeze (13) × the anchor interval (60 s).
+      expect(facts).toContain('13 anchors ≈ 13 min 00 s');
+      // The registry's liveness score, as the API gave it (none yet for an agent in its grace period).
+      expect(facts).toContain(status.liveness_score === null ? '— (no score yet' : `${(status.liveness_score * 100).toFixed(1)} % (${status.liveness_algorithm})`);
+      expect(await page.locator('#explorer progress').getAttribute('value')).toBe(String(beat.gestation.progress_pct));
+      expect(await text('#gestation-text')).toContain(`% toward the next child`);
+      expect(await page.locator('#explorer svg.chart circle').count()).toBe(3);
+      expect(await page.locator('#explorer svg.chart').getAttribute('aria-label')).toMatch(/^3 check-ins from /);
+      expect(await findLowContrast(page)).toEqual([]);
+      await saveScreenshot(page, 'explorer-agent');
+
+      // The parent link opens the parent, moves focus to it, and the back button returns.
+      await page.click('#agent-parent');
+      await page.waitForFunction((hash) => location.hash === `#/agent/${hash}` && document.getElementById('agent-title')?.textContent === 'genesis-root', root.hash);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('agent-title');
+      expect(await text('#agent-standing')).toBe('Standing: GOOD');
+      expect(await page.locator('#explorer .agent-grid').textContent()).toContain('none (a root agent)');
+      expect(await page.locator('#explorer ul.children a').first().textContent()).toBe('worker-child-1');
+      expect(await page.locator('#explorer svg.chart circle').count()).toBe(1);
+      await saveScreenshot(page, 'explorer-parent');
+      await page.goBack();
+      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'worker-child-1');
+    });
 
     it('an agent at 375 px fits without horizontal scrolling', async () => {
-      await serveFixtureRegistry(page);
       await page.setViewportSize({ width: 375, height: 812 });
-      await page.goto(`${web.url}/#/agent/${STUB_ROOT}`);
+      await page.goto(`${reg.svc.url}/#/agent/${child.hash}`);
       await page.waitForSelector('#explorer[data-state="found"]');
       await page.locator('#explorer').scrollIntoViewIfNeeded();
       expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
