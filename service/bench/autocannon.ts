@@ -49,3 +49,36 @@ export interface Autocannon {
 export function loadAutocannon(): Autocannon {
   return createRequire(import.meta.url)('autocannon') as Autocannon;
 }
+
+/** What both load workers report of a run: counts, rate and latency (autocannon's histogram, 1 ms resolution). */
+export interface LoadFigures {
+  durationS: number;
+  requests: number;
+  /** Answers per second over `durationS`. */
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+/**
+ * The figures of `run` (aggregated first when it ran in a worker thread) over `durationS`, or over autocannon's own
+ * duration when not given.
+ */
+export function loadFiguresOf(autocannon: Autocannon, run: AutocannonRunResult, target: { url: string; connections: number }, durationS?: number): LoadFigures {
+  const result = 'latency' in run ? run : autocannon.aggregateResult([run], target);
+  const { latency } = result;
+  const seconds = durationS ?? result.duration;
+  return {
+    durationS: Math.round(seconds * 100) / 100,
+    requests: result.requests.total,
+    requestsPerSecond: Math.round((result.requests.total / seconds) * 10) / 10,
+    latencyMs: { p50: latency.p50, p90: latency.p90, p99: latency.p99, mean: latency.mean, max: latency.max },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
+  };
+}

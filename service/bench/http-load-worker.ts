@@ -1,7 +1,7 @@
 // The load generator of the service benchmark's HTTP section: autocannon in a thread of its own, so the client
 // never runs on the service's event loop. The task comes in workerData, one HttpLoadMessage goes back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadAutocannon } from './autocannon.js';
+import { loadAutocannon, loadFiguresOf, type LoadFigures } from './autocannon.js';
 
 /** What to load: POST each of `bodies` in turn to `url` from `connections` keep-alive connections. */
 export interface HttpLoadTask {
@@ -16,16 +16,7 @@ export interface HttpLoadTask {
 }
 
 /** What autocannon measured, plus the check of the answers. */
-export interface HttpLoadSummary {
-  durationS: number;
-  requests: number;
-  requestsPerSecond: number;
-  /** Latency of each request (autocannon's histogram, 1 ms resolution). */
-  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
+export interface HttpLoadSummary extends LoadFigures {
   /** 2xx answers whose body opens with {"valid":true. */
   validTrue: number;
   sampled: number;
@@ -67,17 +58,8 @@ export async function runHttpLoad(task: HttpLoadTask): Promise<HttpLoadSummary> 
       },
     ],
   });
-  const result = 'latency' in run ? run : autocannon.aggregateResult([run], { url: task.url, connections: task.connections });
-  const { latency } = result;
   return {
-    durationS: result.duration,
-    requests: result.requests.total,
-    requestsPerSecond: Math.round((result.requests.total / result.duration) * 10) / 10,
-    latencyMs: { p50: latency.p50, p90: latency.p90, p99: latency.p99, mean: latency.mean, max: latency.max },
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
+    ...loadFiguresOf(autocannon, run, { url: task.url, connections: task.connections }),
     validTrue,
     sampled,
     sampledValid,

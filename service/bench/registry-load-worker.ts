@@ -3,7 +3,7 @@
 // heartbeat at the current anchor. The task comes in workerData, one RegistryLoadMessage goes back.
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadAutocannon } from './autocannon.js';
+import { loadAutocannon, loadFiguresOf, type LoadFigures } from './autocannon.js';
 
 /** What to load: one heartbeat per agent, `connections` keep-alive connections, then stop. */
 export interface RegistryLoadTask {
@@ -19,18 +19,7 @@ export interface RegistryLoadTask {
 }
 
 /** What autocannon measured, plus the check of every answer. */
-export interface RegistryLoadSummary {
-  /** From the first request sent to the last answer, in seconds. */
-  durationS: number;
-  requests: number;
-  /** Answers per second over `durationS`. */
-  requestsPerSecond: number;
-  /** Latency of each request (autocannon's histogram, 1 ms resolution). */
-  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
+export interface RegistryLoadSummary extends LoadFigures {
   /** 2xx answers that are the first heartbeat of the agent the request was sent as (ok, total_heartbeats 1, its hash, a current anchor). */
   firstHeartbeats: number;
   /** Distinct agents among those answers (equals `firstHeartbeats` when no agent was used twice). */
@@ -93,18 +82,9 @@ export async function runRegistryLoad(task: RegistryLoadTask): Promise<RegistryL
       },
     ],
   });
-  const result = 'latency' in run ? run : autocannon.aggregateResult([run], { url: task.urls[0], connections: task.connections });
-  const { latency } = result;
   const durationS = Math.max(1e-3, (lastAnswerAt - startedAt) / 1000);
   return {
-    durationS: Math.round(durationS * 100) / 100,
-    requests: result.requests.total,
-    requestsPerSecond: Math.round((result.requests.total / durationS) * 10) / 10,
-    latencyMs: { p50: latency.p50, p90: latency.p90, p99: latency.p99, mean: latency.mean, max: latency.max },
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
+    ...loadFiguresOf(autocannon, run, { url: task.urls[0], connections: task.connections }, durationS),
     firstHeartbeats,
     distinctAgents,
     rejected,
