@@ -3,9 +3,8 @@
 // lineage and check-ins are shown, with the parent one click (or one #/agent/… link) away.
 // Every agent shown comes from the real registry; the states that take many anchors are reached on the
 // registry test harness's hand-driven clock.
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { describeWithChromium, findLowContrast, launchChromium, ProblemLog, saveScreenshot } from '../helpers/browser.js';
+import { describeWithChromium, findLowContrast, ProblemLog, saveScreenshot, useChromiumPages } from '../helpers/browser.js';
 import { describeEachEngine } from '../helpers/engines.js';
 import { TestRegistry, type TestAgent } from '../registry/harness.js';
 import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
@@ -24,41 +23,29 @@ function allowRegistry404s(log: ProblemLog): void {
 describeWithChromium('browser explorer', () => {
   describeEachEngine('explorer', (ctx) => {
     let web: WebTestService;
-    let browser: Browser;
-    let page: Page;
-    let log: ProblemLog;
+    const chrome = useChromiumPages();
 
     beforeAll(async () => {
       web = await startWebTestService(ctx.db, { ANCHOR_INTERVAL_MS: '500' });
-      browser = await launchChromium();
     });
     afterAll(async () => {
-      await browser?.close();
       await web?.close();
-    });
-    beforeEach(async () => {
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      log = new ProblemLog(page);
-    });
-    afterEach(async () => {
-      expect(log.unexpected()).toEqual([]);
-      await page.close();
     });
 
     it('an unknown hash is "agent not found", from the form and in the URL', async () => {
-      allowRegistry404s(log);
-      await page.goto(web.url);
-      await page.waitForSelector('html[data-ready="true"]');
-      await page.fill('#explorer-hash', UNKNOWN.toUpperCase().replace('0X', '0x'));
-      await page.press('#explorer-hash', 'Enter');
-      await page.waitForSelector('#explorer[data-state="not-found"]');
-      expect(new URL(page.url()).hash).toBe(`#/agent/${UNKNOWN}`);
-      expect(await page.locator('#explorer-not-found h3').textContent()).toBe('Agent not found');
-      expect(await page.locator('#explorer-not-found').textContent()).toContain(UNKNOWN);
-      await saveScreenshot(page, 'explorer-not-found');
+      allowRegistry404s(chrome.log);
+      await chrome.page.goto(web.url);
+      await chrome.page.waitForSelector('html[data-ready="true"]');
+      await chrome.page.fill('#explorer-hash', UNKNOWN.toUpperCase().replace('0X', '0x'));
+      await chrome.page.press('#explorer-hash', 'Enter');
+      await chrome.page.waitForSelector('#explorer[data-state="not-found"]');
+      expect(new URL(chrome.page.url()).hash).toBe(`#/agent/${UNKNOWN}`);
+      expect(await chrome.page.locator('#explorer-not-found h3').textContent()).toBe('Agent not found');
+      expect(await chrome.page.locator('#explorer-not-found').textContent()).toContain(UNKNOWN);
+      await saveScreenshot(chrome.page, 'explorer-not-found');
 
       // Opening the link directly shows the same.
-      const direct = await browser.newPage();
+      const direct = await chrome.browser.newPage();
       const directLog = new ProblemLog(direct);
       allowRegistry404s(directLog);
       await direct.goto(`${web.url}/#/agent/${UNKNOWN}`);
@@ -68,26 +55,26 @@ describeWithChromium('browser explorer', () => {
     });
 
     it('a server without registry is "registry unavailable", not "not found"', async () => {
-      allowRegistry404s(log);
-      await page.route(/\/api\/v1\/(status|agent\/beat-status)\//, (route) => route.fulfill({ status: 404, json: { error: 'Not found', code: 'NOT_FOUND' } }));
-      await page.goto(`${web.url}/#/agent/${UNKNOWN}`);
-      await page.waitForSelector('#explorer[data-state="unavailable"]');
-      expect(await page.locator('#explorer-unavailable h3').textContent()).toBe('Registry unavailable');
-      expect(await page.locator('#explorer-unavailable').textContent()).toContain('NOT_FOUND');
-      await saveScreenshot(page, 'explorer-unavailable');
+      allowRegistry404s(chrome.log);
+      await chrome.page.route(/\/api\/v1\/(status|agent\/beat-status)\//, (route) => route.fulfill({ status: 404, json: { error: 'Not found', code: 'NOT_FOUND' } }));
+      await chrome.page.goto(`${web.url}/#/agent/${UNKNOWN}`);
+      await chrome.page.waitForSelector('#explorer[data-state="unavailable"]');
+      expect(await chrome.page.locator('#explorer-unavailable h3').textContent()).toBe('Registry unavailable');
+      expect(await chrome.page.locator('#explorer-unavailable').textContent()).toContain('NOT_FOUND');
+      await saveScreenshot(chrome.page, 'explorer-unavailable');
     });
 
     it('rejects a malformed hash without asking the server', async () => {
       const requests: string[] = [];
-      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-      await page.goto(web.url);
-      await page.waitForSelector('html[data-ready="true"]');
-      await page.fill('#explorer-hash', '0x1234');
-      await page.click('#explorer-go');
-      expect(await page.locator('#explorer-error').textContent()).toBe('Enter 0x followed by 64 hex characters.');
-      expect(await page.locator('#explorer-hash').getAttribute('aria-invalid')).toBe('true');
+      chrome.page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      await chrome.page.goto(web.url);
+      await chrome.page.waitForSelector('html[data-ready="true"]');
+      await chrome.page.fill('#explorer-hash', '0x1234');
+      await chrome.page.click('#explorer-go');
+      expect(await chrome.page.locator('#explorer-error').textContent()).toBe('Enter 0x followed by 64 hex characters.');
+      expect(await chrome.page.locator('#explorer-hash').getAttribute('aria-invalid')).toBe('true');
       expect(requests.filter((p) => p.startsWith('/api/v1/status'))).toEqual([]);
-      await saveScreenshot(page, 'explorer-invalid');
+      await saveScreenshot(chrome.page, 'explorer-invalid');
     });
 
     it('shows agents of the real registry: one with a beat chain, one without', async () => {
@@ -101,25 +88,25 @@ describeWithChromium('browser explorer', () => {
       expect(init.status).toBeLessThan(300);
       const fresh = await register('browser-uninitialised');
 
-      await page.goto(`${web.url}/#/agent/${live.hash}`);
-      await page.waitForSelector('#explorer[data-state="found"]');
-      expect(await page.locator('#agent-title').textContent()).toBe('browser-root');
-      expect(await page.locator('#agent-status').textContent()).toMatch(/^Status: (registered|active|warning|stale|frozen|refused)$/);
-      expect(await page.locator('#agent-standing').textContent()).toMatch(/^Standing: (GOOD|WARNING|STALE|OVERDUE|FROZEN|REFUSED)$/);
-      const facts = await page.locator('#explorer .agent-grid').textContent();
+      await chrome.page.goto(`${web.url}/#/agent/${live.hash}`);
+      await chrome.page.waitForSelector('#explorer[data-state="found"]');
+      expect(await chrome.page.locator('#agent-title').textContent()).toBe('browser-root');
+      expect(await chrome.page.locator('#agent-status').textContent()).toMatch(/^Status: (registered|active|warning|stale|frozen|refused)$/);
+      expect(await chrome.page.locator('#agent-standing').textContent()).toMatch(/^Standing: (GOOD|WARNING|STALE|OVERDUE|FROZEN|REFUSED)$/);
+      const facts = await chrome.page.locator('#explorer .agent-grid').textContent();
       expect(facts).toContain('none (a root agent)');
       expect(facts).toMatch(/Time to freeze(\d+ anchors? ≈ |Overdue|Frozen)/);
       expect(facts).toContain('toward the next child');
-      await saveScreenshot(page, 'explorer-registry-agent');
+      await saveScreenshot(chrome.page, 'explorer-registry-agent');
 
       // Seed 001's 404 for an agent without beat chain: the status is shown, with a note.
-      allowRegistry404s(log);
-      await page.fill('#explorer-hash', fresh.hash);
-      await page.click('#explorer-go');
-      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'browser-uninitialised');
-      expect(await page.locator('#explorer').getAttribute('data-state')).toBe('found');
-      expect(await page.locator('#explorer-result').textContent()).toContain('This agent has no beat chain yet.');
-      expect(await page.locator('#agent-status').textContent()).toBe('Status: registered');
+      allowRegistry404s(chrome.log);
+      await chrome.page.fill('#explorer-hash', fresh.hash);
+      await chrome.page.click('#explorer-go');
+      await chrome.page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'browser-uninitialised');
+      expect(await chrome.page.locator('#explorer').getAttribute('data-state')).toBe('found');
+      expect(await chrome.page.locator('#explorer-result').textContent()).toContain('This agent has no beat chain yet.');
+      expect(await chrome.page.locator('#agent-status').textContent()).toBe('Status: registered');
     });
 
     it('renders a family spawned through the real registry: parent link, children, and a click down to the grandchild', async () => {
@@ -132,30 +119,28 @@ describeWithChromium('browser explorer', () => {
       const grandchild = new AgentClient(http, await child.spawnChild('family-grandchild', proving));
       await grandchild.init();
 
-      await page.goto(`${web.url}/#/agent/${child.hash}`);
-      await page.waitForSelector('#explorer[data-state="found"]');
-      expect(await page.locator('#agent-title').textContent()).toBe('family-child');
-      expect(await page.locator('#agent-parent').getAttribute('title')).toBe(root.hash);
-      const kids = page.locator('#explorer ul.children a');
+      await chrome.page.goto(`${web.url}/#/agent/${child.hash}`);
+      await chrome.page.waitForSelector('#explorer[data-state="found"]');
+      expect(await chrome.page.locator('#agent-title').textContent()).toBe('family-child');
+      expect(await chrome.page.locator('#agent-parent').getAttribute('title')).toBe(root.hash);
+      const kids = chrome.page.locator('#explorer ul.children a');
       expect(await kids.count()).toBe(1);
       expect(await kids.first().textContent()).toBe('family-grandchild');
-      await saveScreenshot(page, 'explorer-family');
+      await saveScreenshot(chrome.page, 'explorer-family');
       await kids.first().click();
-      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'family-grandchild');
-      expect(await page.locator('#agent-parent').getAttribute('title')).toBe(child.hash);
-      await page.click('#agent-parent');
-      await page.click('#agent-parent');
-      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'family-root');
-      expect(await page.locator('#explorer ul.children a').first().textContent()).toBe('family-child');
+      await chrome.page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'family-grandchild');
+      expect(await chrome.page.locator('#agent-parent').getAttribute('title')).toBe(child.hash);
+      await chrome.page.click('#agent-parent');
+      await chrome.page.click('#agent-parent');
+      await chrome.page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'family-root');
+      expect(await chrome.page.locator('#explorer ul.children a').first().textContent()).toBe('family-child');
     });
   }, { engines: ['sqlite'] });
   // States the registry reaches only after many anchors, on its hand-driven clock (test/registry/harness.ts): a root and
   // the child it spawned with a real receipt, three check-ins of the child, then 47 anchors without one.
   describeEachEngine('explorer on a registry after many anchors', (ctx) => {
     let reg: TestRegistry;
-    let browser: Browser;
-    let page: Page;
-    let log: ProblemLog;
+    const chrome = useChromiumPages();
     let root: TestAgent;
     let child: TestAgent;
 
@@ -170,19 +155,9 @@ describeWithChromium('browser explorer', () => {
       }
       await reg.nextAnchor(47);
       await reg.heartbeat(root).expect(200);
-      browser = await launchChromium();
     });
     afterAll(async () => {
-      await browser?.close();
       await reg?.close();
-    });
-    beforeEach(async () => {
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      log = new ProblemLog(page);
-    });
-    afterEach(async () => {
-      expect(log.unexpected()).toEqual([]);
-      await page.close();
     });
 
     it('shows an agent: status and standing, time to freeze, gestation, liveness, lineage and check-ins', async () => {
@@ -191,47 +166,47 @@ describeWithChromium('browser explorer', () => {
       expect(beat.whitelist).toMatchObject({ standing: 'WARNING', beats_behind: 47, beats_until_freeze: 13 });
       expect(beat.recent_checkins).toHaveLength(3);
 
-      await page.goto(`${reg.svc.url}/#/agent/${child.hash}`);
-      await page.waitForSelector('#ticker[data-state="verified"]');
-      await page.waitForSelector('#explorer[data-state="found"]');
-      const text = (selector: string) => page.locator(selector).textContent();
+      await chrome.page.goto(`${reg.svc.url}/#/agent/${child.hash}`);
+      await chrome.page.waitForSelector('#ticker[data-state="verified"]');
+      await chrome.page.waitForSelector('#explorer[data-state="found"]');
+      const text = (selector: string) => chrome.page.locator(selector).textContent();
       expect(await text('#agent-title')).toBe('worker-child-1');
       expect(await text('#agent-status')).toBe(`Status: ${status.status}`);
       expect(await text('#agent-standing')).toBe('Standing: WARNING');
-      expect(await page.locator('#agent-standing').getAttribute('class')).toContain('tone-warn');
-      const facts = await page.locator('#explorer .agent-grid').textContent();
+      expect(await chrome.page.locator('#agent-standing').getAttribute('class')).toContain('tone-warn');
+      const facts = await chrome.page.locator('#explorer .agent-grid').textContent();
       expect(facts).toContain('47 anchors (freeze after 60)');
       // beats_until_freeze (13) × the anchor interval (60 s).
       expect(facts).toContain('13 anchors ≈ 13 min 00 s');
       // The registry's liveness score, as the API gave it (none yet for an agent in its grace period).
       expect(facts).toContain(status.liveness_score === null ? '— (no score yet' : `${(status.liveness_score * 100).toFixed(1)} % (${status.liveness_algorithm})`);
-      expect(await page.locator('#explorer progress').getAttribute('value')).toBe(String(beat.gestation.progress_pct));
+      expect(await chrome.page.locator('#explorer progress').getAttribute('value')).toBe(String(beat.gestation.progress_pct));
       expect(await text('#gestation-text')).toContain(`% toward the next child`);
-      expect(await page.locator('#explorer svg.chart circle').count()).toBe(3);
-      expect(await page.locator('#explorer svg.chart').getAttribute('aria-label')).toMatch(/^3 check-ins from /);
-      expect(await findLowContrast(page)).toEqual([]);
-      await saveScreenshot(page, 'explorer-agent');
+      expect(await chrome.page.locator('#explorer svg.chart circle').count()).toBe(3);
+      expect(await chrome.page.locator('#explorer svg.chart').getAttribute('aria-label')).toMatch(/^3 check-ins from /);
+      expect(await findLowContrast(chrome.page)).toEqual([]);
+      await saveScreenshot(chrome.page, 'explorer-agent');
 
       // The parent link opens the parent, moves focus to it, and the back button returns.
-      await page.click('#agent-parent');
-      await page.waitForFunction((hash) => location.hash === `#/agent/${hash}` && document.getElementById('agent-title')?.textContent === 'genesis-root', root.hash);
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('agent-title');
+      await chrome.page.click('#agent-parent');
+      await chrome.page.waitForFunction((hash) => location.hash === `#/agent/${hash}` && document.getElementById('agent-title')?.textContent === 'genesis-root', root.hash);
+      expect(await chrome.page.evaluate(() => document.activeElement?.id)).toBe('agent-title');
       expect(await text('#agent-standing')).toBe('Standing: GOOD');
-      expect(await page.locator('#explorer .agent-grid').textContent()).toContain('none (a root agent)');
-      expect(await page.locator('#explorer ul.children a').first().textContent()).toBe('worker-child-1');
-      expect(await page.locator('#explorer svg.chart circle').count()).toBe(1);
-      await saveScreenshot(page, 'explorer-parent');
-      await page.goBack();
-      await page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'worker-child-1');
+      expect(await chrome.page.locator('#explorer .agent-grid').textContent()).toContain('none (a root agent)');
+      expect(await chrome.page.locator('#explorer ul.children a').first().textContent()).toBe('worker-child-1');
+      expect(await chrome.page.locator('#explorer svg.chart circle').count()).toBe(1);
+      await saveScreenshot(chrome.page, 'explorer-parent');
+      await chrome.page.goBack();
+      await chrome.page.waitForFunction(() => document.getElementById('agent-title')?.textContent === 'worker-child-1');
     });
 
     it('an agent at 375 px fits without horizontal scrolling', async () => {
-      await page.setViewportSize({ width: 375, height: 812 });
-      await page.goto(`${reg.svc.url}/#/agent/${child.hash}`);
-      await page.waitForSelector('#explorer[data-state="found"]');
-      await page.locator('#explorer').scrollIntoViewIfNeeded();
-      expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
-      await saveScreenshot(page, 'explorer-375');
+      await chrome.page.setViewportSize({ width: 375, height: 812 });
+      await chrome.page.goto(`${reg.svc.url}/#/agent/${child.hash}`);
+      await chrome.page.waitForSelector('#explorer[data-state="found"]');
+      await chrome.page.locator('#explorer').scrollIntoViewIfNeeded();
+      expect(await chrome.page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
+      await saveScreenshot(chrome.page, 'explorer-375');
     });
   }, { engines: ['sqlite'] });
 });

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import { beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 
 /** The browser binary: CHROMIUM_PATH, else Debian's package. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -133,4 +133,46 @@ export function findLowContrast(page: Page, minimum = 4.5): Promise<ContrastFail
     }
     return failures;
   }, minimum);
+}
+
+/** The suite's browser and the current test's page with its problem log, as useChromiumPages keeps them. */
+export interface ChromiumPages {
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly log: ProblemLog;
+}
+
+/**
+ * Registers the hooks every browser suite needs — Chromium launched once, a fresh 1280×900 page with its ProblemLog
+ * per test, and each test ending with no unexpected problem — and returns their current values.
+ */
+export function useChromiumPages(): ChromiumPages {
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let log: ProblemLog | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    log = new ProblemLog(page);
+  });
+  afterEach(async () => {
+    expect(log!.unexpected()).toEqual([]);
+    await page!.close();
+  });
+  return {
+    get browser() {
+      return browser!;
+    },
+    get page() {
+      return page!;
+    },
+    get log() {
+      return log!;
+    },
+  };
 }
