@@ -1,20 +1,12 @@
 // The page in Chromium: it loads under its CSP without console errors, the anchor ticker advances
 // and verifies each anchor in the page, it fits a 375 px phone, text contrast is at least 4.5:1 and
 // keyboard focus is visible. Every test saves a screenshot under test/artifacts/.
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { describeWithChromium, findLowContrast, saveScreenshot, useChromiumPages } from '../helpers/browser.js';
+import { describeWithChromium, findLowContrast, openReadyPage, saveScreenshot, useChromiumPages } from '../helpers/browser.js';
 import { describeEachEngine } from '../helpers/engines.js';
 import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
 
 /** Waits until the page's script ran, the WASM worker is ready and an anchor is verified. */
-async function openPage(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForSelector('html[data-ready="true"]');
-  await page.waitForSelector('#ticker[data-state="verified"]');
-  await page.waitForFunction(() => document.getElementById('worker-badge')?.textContent?.startsWith('WASM ready'));
-}
-
 describeWithChromium('browser page', () => {
   describeEachEngine('page', (ctx) => {
     let web: WebTestService;
@@ -35,7 +27,7 @@ describeWithChromium('browser page', () => {
       expect(csp).toContain("worker-src 'self'");
       expect(csp).toContain("connect-src 'self'");
       expect(csp).not.toContain('unsafe-inline');
-      await openPage(chrome.page, web.url);
+      await openReadyPage(chrome.page, web.url);
       expect(await chrome.page.locator('script:not([src])').count()).toBe(0);
       expect(await chrome.page.evaluate(() => typeof window.beats.proveWork === 'function' && typeof window.beats.buildProof === 'function')).toBe(true);
       expect(chrome.page.workers().length).toBe(1);
@@ -43,7 +35,7 @@ describeWithChromium('browser page', () => {
     });
 
     it('the ticker advances and shows each anchor verified in the page', async () => {
-      await openPage(chrome.page, web.url);
+      await openReadyPage(chrome.page, web.url);
       const readIndex = async () => Number((await chrome.page.locator('#anchor-index').textContent())!.replace(/,/g, ''));
       const first = await readIndex();
       await chrome.page.waitForFunction((start) => Number(document.getElementById('anchor-index')!.textContent!.replace(/,/g, '')) >= start + 2, first, { timeout: 15_000 });
@@ -82,7 +74,7 @@ describeWithChromium('browser page', () => {
 
     it('fits a 375 px wide screen without horizontal scrolling', async () => {
       await chrome.page.setViewportSize({ width: 375, height: 812 });
-      await openPage(chrome.page, web.url);
+      await openReadyPage(chrome.page, web.url);
       // Fill the page with its widest content: a receipt and an agent.
       await chrome.page.fill('#prove-beats', '20');
       await chrome.page.click('#prove-start');
@@ -97,7 +89,7 @@ describeWithChromium('browser page', () => {
     });
 
     it('has text contrast of at least 4.5:1, in normal and error states', async () => {
-      await openPage(chrome.page, web.url);
+      await openReadyPage(chrome.page, web.url);
       expect(await findLowContrast(chrome.page)).toEqual([]);
       // Error states: invalid fields, a refused lookup.
       await chrome.page.fill('#prove-beats', '0');
@@ -112,7 +104,7 @@ describeWithChromium('browser page', () => {
     });
 
     it('can be used with the keyboard, with a visible focus ring on every control', async () => {
-      await openPage(chrome.page, web.url);
+      await openReadyPage(chrome.page, web.url);
       const seen: string[] = [];
       // Tab through the page once: the skip link first, every control, then out of the document.
       for (let i = 0; i < 10; i++) {

@@ -1,23 +1,15 @@
 // The prover in Chromium: a proof computed in the Web Worker with the WASM core, submitted, its
 // receipt verified in the page; Cancel stopping a long chain at a segment boundary; and the page
 // building, from the same inputs, byte for byte the proof Node builds.
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
 import { hexToBytes } from '../../shared/hex.js';
 import { buildProofV2, type ProofMode } from '../../shared/proof-v2/index.js';
 import { verifyReceipt } from '../../shared/receipts.js';
-import { describeWithChromium, saveScreenshot, useChromiumPages } from '../helpers/browser.js';
+import { describeWithChromium, openReadyPage, saveScreenshot, useChromiumPages } from '../helpers/browser.js';
 import { describeEachEngine } from '../helpers/engines.js';
 import { startWebTestService, type WebTestService } from '../helpers/web-service.js';
-
-async function openPage(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForSelector('html[data-ready="true"]');
-  await page.waitForSelector('#ticker[data-state="verified"]');
-  await page.waitForFunction(() => document.getElementById('worker-badge')?.textContent?.startsWith('WASM ready'));
-}
 
 describeWithChromium('browser prover', () => {
   describeEachEngine('prover', (ctx) => {
@@ -32,7 +24,7 @@ describeWithChromium('browser prover', () => {
       await web?.close();
     });
     beforeEach(async () => {
-      await openPage(chrome.page, web.url);
+      await openReadyPage(chrome.page, web.url);
     });
 
     it('a 20-beat proof completes in the Web Worker and its receipt verifies in the page', async () => {

@@ -176,3 +176,11 @@ export function useChromiumPages(): ChromiumPages {
     },
   };
 }
+
+/** Opens the page at `url` and waits until it is ready: scripts loaded, the anchor verified, the WASM worker up. */
+export async function openReadyPage(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.waitForSelector('#ticker[data-state="verified"]');
+  await page.waitForFunction(() => document.getElementById('worker-badge')?.textContent?.startsWith('WASM ready'));
+}

@@ -2,7 +2,6 @@
 // refusing new requests with 503 SHUTTING_DOWN and `Connection: close`, and startService draining on
 // close(): the request in flight is answered, a pipelined one refused, no new connection accepted.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -13,6 +12,7 @@ import { createLogger } from '../../service/logger.js';
 import { startService } from '../../service/main.js';
 import { WEB_CONTENT_SECURITY_POLICY, webRoutes } from '../../service/routes/web-routes.js';
 import { buildWebInto } from '../helpers/web-service.js';
+import { collectUntilClose, openSocket } from '../helpers/raw-socket.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -68,15 +68,15 @@ describe('draining', () => {
     const running = await startService(config);
     const { port } = new URL(running.url);
     const body = JSON.stringify({ beat: { prev: '0'.repeat(64), index: 1, difficulty: 100, hash: '1'.repeat(64) } });
-    const socket = await open(Number(port));
-    const received = collect(socket);
+    const socket = await openSocket(Number(port));
+    const received = collectUntilClose(socket);
     // Headers and half the body: the request is in flight when the drain begins.
     socket.write(`POST /api/v1/beat/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
     socket.write(body.slice(0, 10));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closing = running.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await expect(open(Number(port))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(openSocket(Number(port))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     socket.write(body.slice(10) + 'GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
     const text = await received;
     const answers = text.split(/(?=HTTP\/1\.1 )/);
@@ -87,17 +87,3 @@ describe('draining', () => {
     await closing;
   });
 });
-
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-/** Everything the server sends until it closes the connection. */
-function collect(socket: Socket): Promise<string> {
-  let text = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  return new Promise((resolve) => socket.once('close', () => resolve(text)));
-}

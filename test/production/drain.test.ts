@@ -1,12 +1,12 @@
 // Graceful drain on SIGTERM, on `beats serve`: a v2 verification in flight (its body still arriving) gets
 // its 200 and receipt; a request pipelined behind it gets 503 SHUTTING_DOWN with `Connection: close`; a
 // new connection is refused; then the process closes the pool and the database and exits 0.
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { proverEngine } from '../../prover-wasm/src/engines.js';
 import { loadProver } from '../../prover-wasm/src/load-node.js';
 import { buildProofV2 } from '../../shared/proof-v2/index.js';
 import { Cluster, headOf, sleep } from './cluster.js';
+import { collectUntilClose, openSocket } from '../helpers/raw-socket.js';
 
 describe('SIGTERM drains beats serve', () => {
   let cluster: Cluster;
@@ -22,8 +22,8 @@ describe('SIGTERM drains beats serve', () => {
     });
     const body = JSON.stringify({ work_proof: proof });
 
-    const socket = await open(port);
-    const received = collect(socket);
+    const socket = await openSocket(port);
+    const received = collectUntilClose(socket);
     socket.write(`POST /api/v1/beat/work-proof HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
     socket.write(body.slice(0, 1000));
     await sleep(200);
@@ -34,7 +34,7 @@ describe('SIGTERM drains beats serve', () => {
       await sleep(20);
     }
     await sleep(100);
-    await expect(open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(openSocket(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(instance.child.exitCode).toBeNull(); // still draining: the request in flight holds it open
 
     socket.write(body.slice(1000) + 'GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -50,17 +50,3 @@ describe('SIGTERM drains beats serve', () => {
     expect(messages.at(-1)).toBe('stopped');
   });
 });
-
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-/** Everything the server sends until it closes the connection (a chunked body is left as sent). */
-function collect(socket: Socket): Promise<string> {
-  let text = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  return new Promise((resolve) => socket.once('close', () => resolve(text)));
-}
